@@ -1,0 +1,1 @@
+"""Packet capture and parsing: the only place pyshark is imported (tshark.py), plus text parsers."""

@@ -1,0 +1,1 @@
+"""The urwid dashboard: the only package that imports urwid."""
