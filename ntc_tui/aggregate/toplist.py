@@ -1,0 +1,112 @@
+"""Session totals per (source, destination) pair, ranked by bytes, packets or rate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+
+from sortedcontainers import SortedList
+
+from ntc_tui.records import Address
+
+
+class SortMode(StrEnum):
+    """What the top-connections table ranks by."""
+
+    BYTES = "bytes"
+    PACKETS = "packets"
+    RATE = "rate"
+
+    def next(self) -> SortMode:
+        """The mode after this one (the dashboard's `s` key cycles them)."""
+        modes = list(SortMode)
+        return modes[(modes.index(self) + 1) % len(modes)]
+
+
+class PairStats:
+    """One pair's session totals and its rate over the last tick interval."""
+
+    __slots__ = ("bytes", "dst", "number", "packets", "rate", "src")
+
+    def __init__(self, number: int, src: Address, dst: Address) -> None:
+        self.number = (
+            number  # order of first appearance: a tie-breaker that compares across families
+        )
+        self.src = src
+        self.dst = dst
+        self.bytes = 0
+        self.packets = 0
+        self.rate = 0.0
+
+    def rank(self, mode: SortMode) -> tuple[float, int]:
+        """Sort key: larger first, then first seen first."""
+        value = self.bytes if mode is SortMode.BYTES else self.packets
+        return (-(self.rate if mode is SortMode.RATE else value), self.number)
+
+
+class PairTable:
+    """Every pair of the session; O(log n) per changed pair per tick, never a scan per packet.
+
+    Only the active sort mode keeps a ranked index; switching modes rebuilds it once.
+    """
+
+    def __init__(self, mode: SortMode = SortMode.BYTES) -> None:
+        self._pairs: dict[tuple[Address, Address], PairStats] = {}
+        self._mode = mode
+        self._ranked: SortedList = SortedList()  # of (rank key, PairStats)
+        self._rated: set[PairStats] = set()  # pairs with a non-zero rate
+        self.busiest: PairStats | None = None  # by bytes: counts only grow, so O(1) to keep
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    @property
+    def mode(self) -> SortMode:
+        return self._mode
+
+    def get(self, src: Address, dst: Address) -> PairStats | None:
+        """The stats of one direction of a pair, if it was seen."""
+        return self._pairs.get((src, dst))
+
+    def update(self, deltas: Iterable[tuple[Address, Address, int, int]], interval: float) -> None:
+        """Add a tick's bytes and packets per pair; rates become bytes over ``interval`` seconds."""
+        ranked, mode = self._ranked, self._mode
+        touched: set[PairStats] = set()
+        for src, dst, nbytes, npackets in deltas:
+            stats = self._pairs.get((src, dst))
+            if stats is None:
+                stats = self._pairs[src, dst] = PairStats(len(self._pairs), src, dst)
+            elif stats not in touched:
+                ranked.remove((stats.rank(mode), stats))
+            if stats not in touched:
+                touched.add(stats)
+                stats.rate = 0.0
+            stats.bytes += nbytes
+            stats.packets += npackets
+            stats.rate += nbytes / interval
+            if self.busiest is None or stats.bytes > self.busiest.bytes:
+                self.busiest = stats
+        for stats in self._rated - touched:
+            if mode is SortMode.RATE:
+                ranked.remove((stats.rank(mode), stats))
+            stats.rate = 0.0
+            if mode is SortMode.RATE:
+                ranked.add((stats.rank(mode), stats))
+        for stats in touched:
+            ranked.add((stats.rank(mode), stats))
+        self._rated = {stats for stats in touched if stats.rate}
+
+    def set_mode(self, mode: SortMode) -> None:
+        """Rank by another measure from now on."""
+        if mode is not self._mode:
+            self._mode = mode
+            self._ranked = SortedList((s.rank(mode), s) for s in self._pairs.values())
+
+    def rows(self, offset: int, limit: int) -> Iterator[PairStats]:
+        """``limit`` pairs from rank ``offset`` (0 is the top) in the current mode."""
+        for _, stats in self._ranked.islice(offset, offset + limit):
+            yield stats
+
+    def everything(self) -> Iterator[PairStats]:
+        """All pairs, in order of first appearance."""
+        return iter(self._pairs.values())
