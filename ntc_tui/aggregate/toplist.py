@@ -9,6 +9,10 @@ from sortedcontainers import SortedList
 
 from ntc_tui.records import Address
 
+NUMBER_BITS = 32  # pairs are numbered below 2**32 in order of appearance
+NUMBER_MASK = (1 << NUMBER_BITS) - 1
+RATE_SCALE = 1000  # rates rank at a resolution of 1/1000 byte per second
+
 
 class SortMode(StrEnum):
     """What the top-connections table ranks by."""
@@ -38,10 +42,16 @@ class PairStats:
         self.packets = 0
         self.rate = 0.0
 
-    def rank(self, mode: SortMode) -> tuple[float, int]:
-        """Sort key: larger first, then first seen first."""
-        value = self.bytes if mode is SortMode.BYTES else self.packets
-        return (-(self.rate if mode is SortMode.RATE else value), self.number)
+    def rank(self, mode: SortMode) -> int:
+        """Sort key, larger values first and then first seen first, packed in one int (fast to
+        compare): the negated measure above 32 bits, the order of appearance below."""
+        if mode is SortMode.BYTES:
+            value = self.bytes
+        elif mode is SortMode.PACKETS:
+            value = self.packets
+        else:
+            value = int(self.rate * RATE_SCALE)
+        return (-value << NUMBER_BITS) + self.number
 
 
 class PairTable:
@@ -52,8 +62,9 @@ class PairTable:
 
     def __init__(self, mode: SortMode = SortMode.BYTES) -> None:
         self._pairs: dict[tuple[Address, Address], PairStats] = {}
+        self._by_number: list[PairStats] = []
         self._mode = mode
-        self._ranked: SortedList = SortedList()  # of (rank key, PairStats)
+        self._ranked: SortedList = SortedList()  # of rank keys (PairStats.rank)
         self._rated: set[PairStats] = set()  # pairs with a non-zero rate
         self.busiest: PairStats | None = None  # by bytes: counts only grow, so O(1) to keep
 
@@ -75,9 +86,10 @@ class PairTable:
         for src, dst, nbytes, npackets in deltas:
             stats = self._pairs.get((src, dst))
             if stats is None:
-                stats = self._pairs[src, dst] = PairStats(len(self._pairs), src, dst)
+                stats = self._pairs[src, dst] = PairStats(len(self._by_number), src, dst)
+                self._by_number.append(stats)
             elif stats not in touched:
-                ranked.remove((stats.rank(mode), stats))
+                ranked.remove(stats.rank(mode))
             if stats not in touched:
                 touched.add(stats)
                 stats.rate = 0.0
@@ -88,25 +100,25 @@ class PairTable:
                 self.busiest = stats
         for stats in self._rated - touched:
             if mode is SortMode.RATE:
-                ranked.remove((stats.rank(mode), stats))
+                ranked.remove(stats.rank(mode))
             stats.rate = 0.0
             if mode is SortMode.RATE:
-                ranked.add((stats.rank(mode), stats))
-        for stats in touched:
-            ranked.add((stats.rank(mode), stats))
+                ranked.add(stats.rank(mode))
+        ranked.update(stats.rank(mode) for stats in touched)
         self._rated = {stats for stats in touched if stats.rate}
 
     def set_mode(self, mode: SortMode) -> None:
         """Rank by another measure from now on."""
         if mode is not self._mode:
             self._mode = mode
-            self._ranked = SortedList((s.rank(mode), s) for s in self._pairs.values())
+            self._ranked = SortedList(s.rank(mode) for s in self._by_number)
 
     def rows(self, offset: int, limit: int) -> Iterator[PairStats]:
         """``limit`` pairs from rank ``offset`` (0 is the top) in the current mode."""
-        for _, stats in self._ranked.islice(offset, offset + limit):
-            yield stats
+        by_number = self._by_number
+        for key in self._ranked.islice(offset, offset + limit):
+            yield by_number[key & NUMBER_MASK]
 
     def everything(self) -> Iterator[PairStats]:
         """All pairs, in order of first appearance."""
-        return iter(self._pairs.values())
+        return iter(self._by_number)
