@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, NamedTuple
 
-from ntc_tui.records import decode_date, format_address
+from ntc_tui.errors import NtcError, StoreUnusableError
+from ntc_tui.records import Address, decode_date, format_address
+from ntc_tui.storage import CorruptError, DataDir, LockedError, StorageError, StorageFullError
 from ntc_tui.storage.layout import Layout
 
 CONN4_STEM = "ntc"  # SPEC §5.1, the original's ntc.db / ntc.idx
@@ -19,6 +26,50 @@ CONN4_LAYOUT = Layout("<III")  # date, src, dst
 CONN6_LAYOUT = Layout("<I16s16s")  # date, src, dst
 PROTO_LAYOUT = Layout("<I8s")  # epoch second, protocol name NUL-padded
 LEDGER_LAYOUT = Layout("<16sQ16s")  # head digest, imported length, digest of the imported prefix
+DIGEST_SIZE = 16
+
+
+class ConnectionRow(NamedTuple):
+    """Bytes and packets of one (day, source, destination) in the connection stores."""
+
+    day: int
+    src: Address
+    dst: Address
+    bytes: int
+    packets: int
+
+
+class ProtocolCell(NamedTuple):
+    """Bytes and packets of one protocol in one epoch second."""
+
+    second: int
+    proto: str
+    bytes: int
+    packets: int
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """An imported content prefix: digest of its first bytes, length, full digest, what it held."""
+
+    head: bytes  # digest of the content's first bytes (the importer decides how many)
+    length: int  # bytes of (decompressed) content counted
+    prefix: bytes  # digest of those ``length`` bytes
+    traffic_bytes: int = 0
+    packets: int = 0
+
+
+@dataclass
+class Batch:
+    """One atomic update of the data directory: counts to add and ledger entries to record."""
+
+    pairs: Mapping[tuple[int, Address, Address], Sequence[int]] = field(default_factory=dict)
+    proto_cells: Mapping[tuple[int, str], Sequence[int]] = field(default_factory=dict)
+    ledger: Sequence[LedgerEntry] = ()
+
+
+class StoreWriteError(NtcError):
+    """A batch could not be written (disk full, I/O error); nothing of it was applied."""
 
 
 def default_data_dir() -> Path:
@@ -31,7 +82,12 @@ def default_data_dir() -> Path:
 
 def proto_stem(second: int) -> str:
     """The protocol table that holds an epoch second: one per UTC month."""
-    tm = time.gmtime(second)
+    return _proto_stem_of_day(second // 86400)
+
+
+@functools.lru_cache(maxsize=64)
+def _proto_stem_of_day(day: int) -> str:
+    tm = time.gmtime(day * 86400)
     return f"{PROTO_PREFIX}{tm.tm_year:04d}-{tm.tm_mon:02d}"
 
 
@@ -66,3 +122,176 @@ def format_key(stem: str, key: tuple[Any, ...]) -> str:
         head, length, prefix = key
         return f"file {head.hex()[:12]}… first {length} bytes (digest {prefix.hex()[:12]}…)"
     return repr(key)
+
+
+def _proto_key(second: int, proto: str) -> tuple[int, bytes]:
+    return second, proto.encode("ascii").ljust(8, b"\0")
+
+
+class Store:
+    """An open data directory: one writer per directory, any number of readers.
+
+    Thread-safe: the dashboard's import worker and its main thread share one writer.
+    """
+
+    def __init__(self, path: Path, datadir: DataDir | None) -> None:
+        self.path = path
+        self._datadir = datadir  # None: a reader of a directory that does not exist (empty)
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path, *, writer: bool) -> Store:
+        """Open ``path`` as its one writer (created if missing) or as a reader."""
+        if not writer and not path.is_dir():
+            return cls(path, None)
+        try:
+            return cls(path, DataDir.open(path, writer=writer, create=writer))
+        except LockedError as error:
+            raise StoreUnusableError(
+                f"{error}; only one program may write to {path} at a time"
+            ) from None
+        except CorruptError as error:
+            raise StoreUnusableError(f"{error} (in {path})") from None
+        except PermissionError:
+            raise StoreUnusableError(
+                f"cannot open the data directory {path}: permission denied (use --db-dir or sudo)"
+            ) from None
+
+    def close(self) -> None:
+        """Release the directory's locks."""
+        with self._lock:
+            if self._datadir is not None:
+                self._datadir.close()
+                self._datadir = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def apply(self, batch: Batch) -> None:
+        """Add a batch atomically: all of it reaches the disk, or (StoreWriteError) none of it."""
+        with self._lock:
+            self._apply(self._require_datadir(), batch)
+
+    def _apply(self, datadir: DataDir, batch: Batch) -> None:
+        try:
+            self._stage(datadir, batch)
+            datadir.commit()
+        except StorageFullError as error:
+            datadir.rollback()
+            raise StoreWriteError(f"disk full, nothing written ({error}); will retry") from None
+        except CorruptError as error:
+            datadir.rollback()
+            raise StoreUnusableError(f"{error} (in {self.path})") from None
+        except (StorageError, OSError) as error:
+            datadir.rollback()
+            raise StoreWriteError(f"cannot write to {self.path}: {error}") from None
+
+    @staticmethod
+    def _stage(datadir: DataDir, batch: Batch) -> None:
+        conn4 = datadir.table(CONN4_STEM, CONN4_LAYOUT)
+        conn6 = datadir.table(CONN6_STEM, CONN6_LAYOUT)
+        conn4.upsert_many(
+            (key, counts[0], counts[1])
+            for key, counts in batch.pairs.items()
+            if isinstance(key[1], int)
+        )
+        conn6.upsert_many(
+            (key, counts[0], counts[1])
+            for key, counts in batch.pairs.items()
+            if not isinstance(key[1], int)
+        )
+        by_month: dict[str, list[tuple[tuple[int, bytes], int, int]]] = {}
+        for (second, proto), counts in batch.proto_cells.items():
+            by_month.setdefault(proto_stem(second), []).append(
+                (_proto_key(second, proto), counts[0], counts[1])
+            )
+        for stem, items in by_month.items():
+            datadir.table(stem, PROTO_LAYOUT).upsert_many(items)
+        if batch.ledger:
+            datadir.table(LEDGER_STEM, LEDGER_LAYOUT).upsert_many(
+                ((entry.head, entry.length, entry.prefix), entry.traffic_bytes, entry.packets)
+                for entry in batch.ledger
+            )
+
+    def drop_protocol_months(self, before: str) -> list[str]:
+        """Delete the protocol tables of months before ``before`` (YYYY-MM); returns their names."""
+        with self._lock:
+            return self._drop_months(self._require_datadir(), before)
+
+    @staticmethod
+    def _drop_months(datadir: DataDir, before: str) -> list[str]:
+        dropped = [
+            stem
+            for stem in datadir.stems()
+            if layout_for_stem(stem) is PROTO_LAYOUT and stem[len(PROTO_PREFIX) :] < before
+        ]
+        for stem in dropped:
+            datadir.drop_table(stem)
+        return dropped
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def connections(
+        self, first_day: int | None = None, last_day: int | None = None
+    ) -> Iterator[ConnectionRow]:
+        """Connection rows with first_day <= day <= last_day: IPv4 then IPv6, each in key order."""
+        lo = None if first_day is None else (first_day,)
+        hi = None if last_day is None else (last_day + 1,)
+        for stem, layout in ((CONN4_STEM, CONN4_LAYOUT), (CONN6_STEM, CONN6_LAYOUT)):
+            for (day, src, dst), vol, packs in self._scan(stem, layout, lo, hi):
+                yield ConnectionRow(day, src, dst, vol, packs)
+
+    def protocol_cells(
+        self, first_second: int | None = None, last_second: int | None = None
+    ) -> Iterator[ProtocolCell]:
+        """Per-second protocol cells with first_second <= second <= last_second, by time."""
+        lo = None if first_second is None else (first_second,)
+        hi = None if last_second is None else (last_second + 1,)
+        first_stem = None if first_second is None else proto_stem(first_second)
+        last_stem = None if last_second is None else proto_stem(last_second)
+        for stem in sorted(self.stems()):
+            if layout_for_stem(stem) is not PROTO_LAYOUT:
+                continue
+            if (first_stem and stem < first_stem) or (last_stem and stem > last_stem):
+                continue
+            for (second, name), vol, packs in self._scan(stem, PROTO_LAYOUT, lo, hi):
+                yield ProtocolCell(
+                    second, name.rstrip(b"\0").decode("ascii", "replace"), vol, packs
+                )
+
+    def ledger_entries(self, head: bytes) -> list[LedgerEntry]:
+        """Every imported prefix of contents whose first bytes have digest ``head``."""
+        rows = self._scan(LEDGER_STEM, LEDGER_LAYOUT, (head,), (head, 2**64))
+        return [
+            LedgerEntry(h, length, prefix, vol, packs) for (h, length, prefix), vol, packs in rows
+        ]
+
+    def stems(self) -> list[str]:
+        """Names of the tables present in the directory."""
+        return [] if self._datadir is None else self._datadir.stems()
+
+    def _scan(
+        self, stem: str, layout: Layout, lo: tuple[Any, ...] | None, hi: tuple[Any, ...] | None
+    ) -> Iterator[tuple[tuple[Any, ...], int, int]]:
+        with self._lock:
+            if self._datadir is None or stem not in self._datadir.stems():
+                return
+            try:
+                yield from self._datadir.table(stem, layout).scan(lo, hi)
+            except CorruptError as error:
+                raise StoreUnusableError(f"{error} (in {self.path})") from None
+
+    def _require_datadir(self) -> DataDir:
+        if self._datadir is None:
+            raise StoreUnusableError(f"{self.path} is not open for writing")
+        return self._datadir
