@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BROADCAST = "ff:ff:ff:ff:ff:ff"
-ETH_IPV4, ETH_IPV6, ETH_ARP, ETH_LLDP = 0x0800, 0x86DD, 0x0806, 0x88CC
+ETH_IPV4, ETH_IPV6, ETH_ARP, ETH_LLDP, ETH_VLAN = 0x0800, 0x86DD, 0x0806, 0x88CC, 0x8100
 PROTO_ICMP, PROTO_TCP, PROTO_UDP, PROTO_ICMPV6, PROTO_GRE = 1, 6, 17, 58, 47
+PROTO_IPIP, PROTO_IPV6_IN_IP = 4, 41
+IPV6_HOP_BY_HOP, IPV6_ROUTING, IPV6_FRAGMENT, IPV6_DESTINATION_OPTIONS = 0, 43, 44, 60
+LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LINUX_SLL = 1, 101, 113
 
 
 def mac_bytes(mac: str) -> bytes:
@@ -35,14 +38,17 @@ def ethernet(src_mac: str, dst_mac: str, ethertype: int, payload: bytes) -> byte
     return mac_bytes(dst_mac) + mac_bytes(src_mac) + struct.pack("!H", ethertype) + payload
 
 
-def ipv4(src: str, dst: str, proto: int, payload: bytes, ttl: int = 64) -> bytes:
+def ipv4(
+    src: str, dst: str, proto: int, payload: bytes, ttl: int = 64, fragment: int = 0x4000
+) -> bytes:
+    """An IPv4 header in front of ``payload``; ``fragment`` is the flags + offset field."""
     header = struct.pack(
         "!BBHHHBBH4s4s",
         0x45,
         0,
         20 + len(payload),
         0x1234,
-        0x4000,
+        fragment,
         ttl,
         proto,
         0,
@@ -65,6 +71,21 @@ def ipv6(src: str, dst: str, next_header: int, payload: bytes, hop_limit: int = 
 def hop_by_hop(next_header: int, payload: bytes) -> bytes:
     """An IPv6 hop-by-hop options header (PadN only) in front of ``payload``."""
     return struct.pack("!BB", next_header, 0) + b"\x01\x04\0\0\0\0" + payload
+
+
+def destination_options(next_header: int, payload: bytes) -> bytes:
+    """An IPv6 destination options header (PadN only) in front of ``payload``."""
+    return hop_by_hop(next_header, payload)
+
+
+def routing_header(next_header: int, payload: bytes) -> bytes:
+    """An IPv6 routing header (type 0, no segments left) in front of ``payload``."""
+    return struct.pack("!BBBBI", next_header, 0, 0, 0, 0) + payload
+
+
+def fragment_header(next_header: int, payload: bytes, offset: int = 0, more: bool = False) -> bytes:
+    """An IPv6 fragment header (``offset`` in 8-byte units) in front of ``payload``."""
+    return struct.pack("!BBHI", next_header, 0, offset << 3 | int(more), 0x5EED) + payload
 
 
 def _pseudo_header(src: str, dst: str, proto: int, length: int) -> bytes:
@@ -103,6 +124,35 @@ def icmpv6_echo(
     message = struct.pack("!BBHHH", 128, 0, 0, ident, seq) + payload
     csum = _checksum(_pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message)
     return message[:2] + struct.pack("!H", csum) + message[4:]
+
+
+def icmp_error(inner: bytes, kind: int = 3, code: int = 3) -> bytes:
+    """An ICMP error (default: port unreachable) quoting the first 28 bytes of ``inner``."""
+    message = struct.pack("!BBHI", kind, code, 0, 0) + inner[:28]
+    return message[:2] + struct.pack("!H", _checksum(message)) + message[4:]
+
+
+def icmpv6_error(src: str, dst: str, inner: bytes, kind: int = 1, code: int = 4) -> bytes:
+    """An ICMPv6 error (default: port unreachable) quoting ``inner``."""
+    message = struct.pack("!BBHI", kind, code, 0, 0) + inner
+    csum = _checksum(_pseudo_header(src, dst, PROTO_ICMPV6, len(message)) + message)
+    return message[:2] + struct.pack("!H", csum) + message[4:]
+
+
+def gre(protocol: int, payload: bytes) -> bytes:
+    """A GRE header without options carrying ``payload`` of ethertype ``protocol``."""
+    return struct.pack("!HH", 0, protocol) + payload
+
+
+def linux_cooked(frame: bytes, outgoing: bool = False) -> bytes:
+    """An Ethernet frame as `-i any` captures it: the Linux cooked (SLL) header instead."""
+    packet_type = 4 if outgoing else 0  # PACKET_OUTGOING / PACKET_HOST
+    return struct.pack("!HHH8s", packet_type, 1, 6, frame[6:12] + b"\0\0") + frame[12:]
+
+
+def vlan(vid: int, ethertype: int, payload: bytes) -> bytes:
+    """An 802.1Q tag (after the outer ethertype 0x8100) in front of ``payload``."""
+    return struct.pack("!HH", vid & 0xFFF, ethertype) + payload
 
 
 def arp(op: int, sender_mac: str, sender_ip: str, target_mac: str, target_ip: str) -> bytes:
@@ -216,6 +266,131 @@ def frame_ipproto4(a: Host, b: Host, proto: int, size: int) -> bytes:
     return ethernet(a.mac, b.mac, ETH_IPV4, ipv4(a.ip4, b.ip4, proto, bytes(max(0, size - 34))))
 
 
+def frame_icmp4_error(a: Host, b: Host) -> bytes:
+    """``a`` tells ``b`` that a UDP datagram ``b`` sent to ``a`` was unreachable."""
+    inner = ipv4(b.ip4, a.ip4, PROTO_UDP, udp(b.ip4, a.ip4, 5353, 9999, b"x" * 32))
+    return ethernet(a.mac, b.mac, ETH_IPV4, ipv4(a.ip4, b.ip4, PROTO_ICMP, icmp_error(inner)))
+
+
+def frame_icmp6_error(a: Host, b: Host) -> bytes:
+    inner = ipv6(b.ip6, a.ip6, PROTO_UDP, udp(b.ip6, a.ip6, 5353, 9999, b"x" * 32))
+    message = icmpv6_error(a.ip6, b.ip6, inner)
+    return ethernet(a.mac, b.mac, ETH_IPV6, ipv6(a.ip6, b.ip6, PROTO_ICMPV6, message))
+
+
+def frame_gre4_ip(a: Host, b: Host, inner_a: Host, inner_b: Host, size: int) -> bytes:
+    """GRE between ``a`` and ``b`` carrying an IPv4/TCP packet between the inner hosts."""
+    inner_tcp = tcp(inner_a.ip4, inner_b.ip4, 40000, 80, bytes(max(0, size - 82)))
+    inner = ipv4(inner_a.ip4, inner_b.ip4, PROTO_TCP, inner_tcp)
+    return ethernet(a.mac, b.mac, ETH_IPV4, ipv4(a.ip4, b.ip4, PROTO_GRE, gre(ETH_IPV4, inner)))
+
+
+def frame_ipip4(a: Host, b: Host, inner_a: Host, inner_b: Host, size: int) -> bytes:
+    """IPv4-in-IPv4 between ``a`` and ``b`` carrying UDP between the inner hosts."""
+    inner_udp = udp(inner_a.ip4, inner_b.ip4, 40000, 53, bytes(max(0, size - 62)))
+    inner = ipv4(inner_a.ip4, inner_b.ip4, PROTO_UDP, inner_udp)
+    return ethernet(a.mac, b.mac, ETH_IPV4, ipv4(a.ip4, b.ip4, PROTO_IPIP, inner))
+
+
+def frame_6in4(a: Host, b: Host, inner_a: Host, inner_b: Host, size: int) -> bytes:
+    """IPv6-in-IPv4 (protocol 41) between ``a`` and ``b`` carrying inner IPv6/TCP."""
+    inner_tcp = tcp(inner_a.ip6, inner_b.ip6, 40000, 443, bytes(max(0, size - 94)))
+    inner = ipv6(inner_a.ip6, inner_b.ip6, PROTO_TCP, inner_tcp)
+    return ethernet(a.mac, b.mac, ETH_IPV4, ipv4(a.ip4, b.ip4, PROTO_IPV6_IN_IP, inner))
+
+
+def frame_4in6(a: Host, b: Host, inner_a: Host, inner_b: Host, size: int) -> bytes:
+    """IPv4-in-IPv6 between ``a`` and ``b`` carrying inner IPv4/ICMP."""
+    inner = ipv4(inner_a.ip4, inner_b.ip4, PROTO_ICMP, icmp_echo(bytes(max(0, size - 90))))
+    return ethernet(a.mac, b.mac, ETH_IPV6, ipv6(a.ip6, b.ip6, PROTO_IPIP, inner))
+
+
+def frame_ipv6_extension_chain(a: Host, b: Host, size: int) -> bytes:
+    """IPv6 with hop-by-hop, routing, fragment (first) and destination options before UDP."""
+    datagram = udp(a.ip6, b.ip6, 40000, 53, bytes(max(0, size - 94)))
+    chain = hop_by_hop(
+        IPV6_ROUTING,
+        routing_header(
+            IPV6_FRAGMENT,
+            fragment_header(
+                IPV6_DESTINATION_OPTIONS, destination_options(PROTO_UDP, datagram), more=True
+            ),
+        ),
+    )
+    return ethernet(a.mac, b.mac, ETH_IPV6, ipv6(a.ip6, b.ip6, IPV6_HOP_BY_HOP, chain))
+
+
+def frame_ipv6_fragment_tail(a: Host, b: Host, size: int) -> bytes:
+    """A later fragment of an IPv6 TCP packet: no TCP header, the fragment header says TCP."""
+    chunk = fragment_header(PROTO_TCP, bytes(max(0, size - 62)), offset=185)
+    return ethernet(a.mac, b.mac, ETH_IPV6, ipv6(a.ip6, b.ip6, IPV6_FRAGMENT, chunk))
+
+
+def frame_ipv4_fragment_tail(a: Host, b: Host, size: int) -> bytes:
+    """A later fragment of an IPv4 TCP packet (offset 1480 bytes, no TCP header)."""
+    body = bytes(max(0, size - 34))
+    return ethernet(a.mac, b.mac, ETH_IPV4, ipv4(a.ip4, b.ip4, PROTO_TCP, body, fragment=185))
+
+
+def frame_ipproto6(a: Host, b: Host, next_header: int, size: int) -> bytes:
+    return ethernet(
+        a.mac, b.mac, ETH_IPV6, ipv6(a.ip6, b.ip6, next_header, bytes(max(0, size - 54)))
+    )
+
+
+def frame_vlan_udp4(a: Host, b: Host, vid: int, size: int) -> bytes:
+    datagram = udp(a.ip4, b.ip4, 40000, 53, bytes(max(0, size - 46)))
+    packet = ipv4(a.ip4, b.ip4, PROTO_UDP, datagram)
+    return ethernet(a.mac, b.mac, ETH_VLAN, vlan(vid, ETH_IPV4, packet))
+
+
+def frame_vlan_raw(a: Host, b: Host, vid: int, ethertype: int, size: int = 64) -> bytes:
+    return ethernet(a.mac, b.mac, ETH_VLAN, vlan(vid, ethertype, bytes(max(0, size - 18))))
+
+
+def frame_stp(a: Host) -> bytes:
+    """An 802.3 frame with an LLC header (spanning tree): a length field, no ethertype."""
+    bpdu = b"\x42\x42\x03" + bytes(35)
+    return mac_bytes("01:80:c2:00:00:00") + mac_bytes(a.mac) + struct.pack("!H", len(bpdu)) + bpdu
+
+
+def every_kind(a: Host, b: Host, inner_a: Host, inner_b: Host) -> list[tuple[str, bytes]]:
+    """One frame of each kind the counting rules distinguish, named; frames of 60–1514 bytes."""
+    return [
+        ("tcp4", frame_tcp4(a, b, 1514)),
+        ("udp4", frame_udp4(b, a, 300)),
+        ("icmp4", frame_icmp4(a, b, 98)),
+        ("icmp4-error-udp", frame_icmp4_error(a, b)),
+        ("tcp6", frame_tcp6(b, a, 1514)),
+        ("udp6", frame_udp6(a, b, 120)),
+        ("icmp6", frame_icmp6(a, b, 118)),
+        ("icmp6-error-udp", frame_icmp6_error(b, a)),
+        ("icmp6-hop-by-hop", frame_icmp6_hop_by_hop(a, b, 90)),
+        ("ipv6-extension-chain-udp", frame_ipv6_extension_chain(a, b, 400)),
+        ("ipv6-fragment-tail-tcp", frame_ipv6_fragment_tail(b, a, 900)),
+        ("ipv4-fragment-tail-tcp", frame_ipv4_fragment_tail(b, a, 700)),
+        ("gre-ip", frame_gre4_ip(a, b, inner_a, inner_b, 600)),
+        ("ipip", frame_ipip4(b, a, inner_a, inner_b, 200)),
+        ("6in4", frame_6in4(a, b, inner_a, inner_b, 300)),
+        ("4in6", frame_4in6(b, a, inner_a, inner_b, 300)),
+        ("sctp4", frame_ipproto4(a, b, 132, 100)),
+        ("esp4", frame_ipproto4(a, b, 50, 200)),
+        ("ah6", frame_ipproto6(a, b, 51, 200)),
+        ("ospf4", frame_ipproto4(b, a, 89, 90)),
+        ("igmp4", frame_ipproto4(a, b, 2, 60)),
+        ("unknown-ip4-253", frame_ipproto4(a, b, 253, 80)),
+        ("unknown-ip6-99", frame_ipproto6(b, a, 99, 80)),
+        ("ip6-no-next-header", frame_ipproto6(a, b, 59, 70)),
+        ("vlan-udp4", frame_vlan_udp4(a, b, 42, 500)),
+        ("arp-request", frame_arp_request(a, b)),
+        ("arp-reply", frame_arp_reply(b, a)),
+        ("lldp", frame_lldp(a, 120)),
+        ("raw-ethertype", frame_raw(a, b, 0x88B5, 1000)),
+        ("vlan-raw-ethertype", frame_vlan_raw(b, a, 7, 0x88B6, 80)),
+        ("stp", frame_stp(b)),
+    ]
+
+
 # --- pcap files ----------------------------------------------------------------------------------
 
 Packet = tuple[float, bytes]  # (epoch timestamp, frame bytes)
@@ -226,14 +401,15 @@ def write_pcap(
     packets: Iterable[Packet],
     snaplen: int = 262144,
     nanoseconds: bool = False,
+    linktype: int = LINKTYPE_ETHERNET,
 ) -> int:
-    """Write a classic little-endian Ethernet pcap; frames longer than ``snaplen`` are truncated
-    with their original length kept. Returns the number of packets written."""
+    """Write a classic little-endian pcap (Ethernet, or raw IP with LINKTYPE_RAW); frames longer
+    than ``snaplen`` are truncated with their original length kept. Returns the packet count."""
     magic = 0xA1B23C4D if nanoseconds else 0xA1B2C3D4
     scale = 1_000_000_000 if nanoseconds else 1_000_000
     count = 0
     with path.open("wb") as out:
-        out.write(struct.pack("<IHHiIII", magic, 2, 4, 0, 0, snaplen, 1))
+        out.write(struct.pack("<IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype))
         for ts, frame in packets:
             seconds = int(ts)
             fraction = round((ts - seconds) * scale)
