@@ -453,3 +453,15 @@ def mixed_traffic(
         else:
             frame = rng.choice(makers)(a, b, rng.randint(90, 1514))
         yield start + n / 10_000, frame
+
+
+LINKTYPE_LINUX_SLL2 = 276
+
+
+def linux_cooked_v2(frame: bytes, ifindex: int = 1, outgoing: bool = False) -> bytes:
+    """An Ethernet frame as `tcpdump -i any` (libpcap >= 1.10) captures it: the SLL2 header,
+    which names the interface by index, instead of the Ethernet header."""
+    packet_type = 4 if outgoing else 0  # PACKET_OUTGOING / PACKET_HOST
+    protocol = frame[12:14]
+    header = protocol + b"\0\0" + struct.pack("!IHBB", ifindex, 1, packet_type, 6)
+    return header + frame[6:12] + b"\0\0" + frame[14:]

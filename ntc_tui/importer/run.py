@@ -1,0 +1,251 @@
+"""One import run: every file in natural order, detected by content, counted exactly once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ntc_tui.capture.content import TEXT, Content, ContentError, ContentStream, sniff
+from ntc_tui.capture.tcpdump_text import LENGTH_FRAME
+from ntc_tui.errors import NtcError, StoreUnusableError
+from ntc_tui.importer.ledger import HEAD_BYTES, Position, counted_prefix, head_digest
+from ntc_tui.importer.model import (
+    ALREADY_IMPORTED,
+    CANCELLED,
+    CONTINUED,
+    FAILED,
+    IMPORTED,
+    FileSummary,
+    ImportOptions,
+    ImportProgress,
+    ImportSummary,
+)
+from ntc_tui.importer.parallel import ChunkPool
+from ntc_tui.importer.paths import collect_paths
+from ntc_tui.importer.pcapfile import import_capture
+from ntc_tui.importer.pending import LENGTH_RULES, length_rule
+from ntc_tui.importer.textfile import RefusedError, TextImport, TextResult
+from ntc_tui.records import DayCalendar
+from ntc_tui.store import Store
+
+ProgressCallback = Callable[[ImportProgress], None]
+_CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
+_TEXT_SUFFIXES = (".txt", ".text", ".log")
+_COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+
+
+def run_import(
+    paths: Sequence[Path],
+    store: Store,
+    options: ImportOptions,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportSummary:
+    """Import ``paths`` (files and folders) into ``store``, a writer. Bad input never stops it:
+    each file's outcome is in the summary. Cancelling stops after the current batch, which is
+    committed with its ledger entry, so that a later run continues exactly where this one
+    stopped. Raises UsageError for a missing path, StoreUnusableError for a broken store."""
+    started = time.monotonic()
+    files = collect_paths(paths, options.recursive)
+    run = _Run(files, store, options, progress, cancel or threading.Event())
+    summary = ImportSummary()
+    try:
+        for path in files:
+            if run.cancel.is_set():
+                summary.cancelled = True
+                break
+            file_summary = run.import_file(path)
+            summary.files.append(file_summary)
+            if file_summary.status == CANCELLED:
+                summary.cancelled = True
+                break
+            run.file_done(path)
+    finally:
+        run.pool.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+class _Run:
+    """The state of one run: the files, how far it has come, where progress goes."""
+
+    def __init__(
+        self,
+        files: list[Path],
+        store: Store,
+        options: ImportOptions,
+        progress: ProgressCallback | None,
+        cancel: threading.Event,
+    ) -> None:
+        self.store = store
+        self.options = options
+        self.calendar = DayCalendar(options.utc)
+        self.cancel = cancel
+        self.pool = ChunkPool()
+        self._progress = progress
+        self._sizes = {path: _size(path) for path in files}
+        self._files_total = len(files)
+        self._bytes_total = sum(self._sizes.values())
+        self._files_done = 0
+        self._bytes_done = 0
+        self._packets_done = 0
+
+    def file_done(self, path: Path) -> None:
+        self._files_done += 1
+        self._bytes_done += self._sizes[path]
+        self._report(None, 0, 0)
+
+    def _report(self, current: Path | None, bytes_in_file: int, packets_in_file: int) -> None:
+        if self._progress is not None:
+            self._progress(
+                ImportProgress(
+                    self._files_done,
+                    self._files_total,
+                    self._bytes_done + bytes_in_file,
+                    self._bytes_total,
+                    self._packets_done + packets_in_file,
+                    current,
+                )
+            )
+
+    def import_file(self, path: Path) -> FileSummary:
+        """Import one file; every failure ends up in its summary."""
+        summary = FileSummary(path, "")
+        self._report(path, 0, 0)
+        try:
+            content = sniff(path)
+            summary.kind = content.describe()
+            summary.note = _naming_note(path, content)
+            self._import_content(path, content, summary)
+        except StoreUnusableError:
+            raise
+        except (RefusedError, NtcError) as error:  # unreadable, corrupt, refused, disk full, tshark
+            summary.status = f"{FAILED}: {error}"
+        self._packets_done += summary.packets
+        return summary
+
+    def _import_content(self, path: Path, content: Content, summary: FileSummary) -> None:
+        if content.kind == TEXT and _is_binary(content.first_bytes):
+            raise RefusedError("binary data that is not pcap, pcapng or tcpdump text")
+        with ContentStream(path, content.compression) as stream:
+            first = stream.read_exactly(HEAD_BYTES)
+            reread = _Prepended(first, stream)
+            position, buffered = counted_prefix(
+                self.store, head_digest(first), reread.read, self.options.force
+            )
+            if buffered is not None:
+                self._import_rest(content, stream, position, reread.rest() + buffered, summary)
+                return
+        with ContentStream(path, content.compression) as stream:  # read past the counted prefix
+            _skip(stream, position.offset)
+            self._import_rest(content, stream, position, b"", summary)
+
+    def _import_rest(
+        self,
+        content: Content,
+        stream: ContentStream,
+        position: Position,
+        buffered: bytes,
+        summary: FileSummary,
+    ) -> None:
+        """Count the content after ``position``; ``buffered``: its first bytes, already read."""
+        counted = position.offset
+        if content.kind == TEXT:
+            self._import_text(stream, position, buffered, summary)
+        else:
+            result = import_capture(
+                summary.path,
+                content,
+                stream,
+                position,
+                buffered,
+                self.store,
+                self.calendar,
+                lambda packets: self._report(summary.path, 0, packets),
+                self.cancel,
+            )
+            summary.packets, summary.bytes = result.packets, result.bytes
+            summary.length_rule = LENGTH_RULES[LENGTH_FRAME]
+            summary.status = CANCELLED if result.cancelled else summary.status
+        if summary.status == IMPORTED and counted > 0:
+            summary.status = CONTINUED if position.offset > counted else ALREADY_IMPORTED
+
+    def _import_text(
+        self, stream: ContentStream, position: Position, buffered: bytes, summary: FileSummary
+    ) -> None:
+        def progress(result: TextResult) -> None:
+            self._report(summary.path, stream.raw_position, result.packets)
+
+        text = TextImport(
+            stream, self.store, self.calendar, self.options.date, progress, self.cancel, self.pool
+        )
+        result = text.run(position, buffered)
+        summary.packets, summary.bytes = result.packets, result.bytes
+        summary.rejected = {reason: count for reason, count in result.rejects.items() if count}
+        summary.examples = [
+            f"{summary.path}:{sample.line}: {sample.reason}: {sample.text}"
+            for sample in result.samples
+        ]
+        summary.length_rule = length_rule(result.length_kinds)
+        if result.error is not None:
+            summary.status = f"{FAILED}: {result.error}"
+        elif result.cancelled:
+            summary.status = CANCELLED
+
+
+class _Prepended:
+    """Reads bytes already taken from a stream first, then the stream."""
+
+    def __init__(self, first: bytes, stream: ContentStream) -> None:
+        self._first = first
+        self._stream = stream
+        self._taken = 0
+
+    def read(self, size: int) -> bytes:
+        if self._taken < len(self._first):
+            data = self._first[self._taken : self._taken + size]
+            self._taken += len(data)
+            return data
+        return self._stream.read(size)
+
+    def rest(self) -> bytes:
+        """What of the first bytes was not read."""
+        return self._first[self._taken :]
+
+
+def _skip(stream: ContentStream, offset: int) -> None:
+    left = offset
+    while left > 0:
+        data = stream.read(min(left, 1 << 20))
+        if not data:
+            raise ContentError(f"{stream.path}: the content became shorter while it was read")
+        left -= len(data)
+
+
+def _is_binary(first_bytes: bytes) -> bool:
+    """Whether content that is not a capture is binary data rather than text."""
+    if not first_bytes:
+        return False
+    printable = sum(1 for byte in first_bytes if byte in b"\t\n\r" or 32 <= byte < 127)
+    return b"\0" in first_bytes[:512] or printable < 0.9 * len(first_bytes)
+
+
+def _naming_note(path: Path, content: Content) -> str:
+    """A note when the file's name suggests another kind than its content has."""
+    name = path.name.lower()
+    for suffix in _COMPRESSED_SUFFIXES:
+        name = name.removesuffix(suffix)
+    if content.kind == TEXT and name.endswith(_CAPTURE_SUFFIXES):
+        return "named like a capture file, but holds tcpdump text: read as text"
+    if content.kind != TEXT and name.endswith(_TEXT_SUFFIXES):
+        return f"named like a text file, but holds a {content.kind} capture: read with tshark"
+    return ""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
