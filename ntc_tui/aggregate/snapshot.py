@@ -86,8 +86,19 @@ class Coverage:
             self._captured += nbytes
 
     @property
+    def captured_bytes(self) -> int:
+        """Bytes captured since the interface counters were first read."""
+        return self._captured
+
+    @property
+    def interface_bytes(self) -> int | None:
+        """Bytes the interface carried since its counters were first read; None if never read."""
+        return None if self._base is None else self._interface_bytes
+
+    @property
     def ratio(self) -> float | None:
         """Captured / interface bytes; None before the interface has carried any traffic."""
         if self._base is None or self._interface_bytes <= 0:
             return None
-        return self._captured / self._interface_bytes
+        # a capture delivers a little after the counters move: up to a second of skew above 1
+        return min(1.0, self._captured / self._interface_bytes)
