@@ -38,6 +38,10 @@ KERNEL_BUFFER_MIB = 64  # dumpcap's capture buffer: rides out moments when it ge
 # (about 900,000 snapped packets) is lag, not loss, and the spool never grows past it.
 SPOOL_FILES = 8
 SPOOL_FILE_KB = 32 * 1024
+# tshark keeps per-capture dissector state (wmem file scope) for as long as it runs: about 10 bytes
+# a packet even with the dissection cut short. Resetting its session every so many packets keeps a
+# long live run's memory flat; nothing we read depends on state across packets.
+SESSION_RESET_ARGS = ("-M", "250000")
 SPOOL_PREFIX = "ntc-tui-spool-"  # the spool directory; it names every process we start
 _STOP_POLL_SECONDS = 0.05
 _EXIT_GRACE_SECONDS = 1.0
@@ -172,7 +176,7 @@ class _LiveSummaryCapture(_SummaryCapture, LiveCapture):  # type: ignore[misc]
             bpf_filter=bpf_filter,
             only_summaries=True,
             override_prefs=PREFERENCES,
-            custom_parameters=list(DISSECTION_ARGS),
+            custom_parameters=[*DISSECTION_ARGS, *SESSION_RESET_ARGS],
             eventloop=loop,
         )
         self.spool_dir = spool_dir
@@ -208,7 +212,7 @@ class _FileSummaryCapture(_SummaryCapture, FileCapture):  # type: ignore[misc]
             keep_packets=False,
             only_summaries=True,
             override_prefs=PREFERENCES,
-            custom_parameters=list(DISSECTION_ARGS),
+            custom_parameters=[*DISSECTION_ARGS, *SESSION_RESET_ARGS],
             eventloop=loop,
         )
         self._init_summary()

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from ntc_tui import __version__
-from ntc_tui.cli import db, live
+from ntc_tui.cli import db, importcmd, live, reportcmd
 from ntc_tui.errors import NtcError
 
 # Each sub-command module defines NAME, SUMMARY, configure(parser) and run(args) -> exit code.
-SUBCOMMANDS: tuple[ModuleType, ...] = (db,)
+SUBCOMMANDS: tuple[ModuleType, ...] = (db, importcmd, reportcmd)
 
 PROG = "ntc-tui"
 

@@ -160,6 +160,8 @@ def dashboard(options: SessionOptions, units: Units) -> int:
             print(f"not saved: {outcome.flush_error}", file=sys.stderr)
         if outcome.report is not None:
             print(f"session report: {outcome.report}")
+    if outcome.failure is not None:
+        raise outcome.failure  # after the report: the command line says what went wrong
     return 1 if outcome.state is CaptureState.ERROR else 0
 
 

@@ -100,7 +100,7 @@ class Session:
         else:
             self.interface = options.interface or default_interface()
             info = interface_info(self.interface)
-            check_capture_rights(self.interface)
+            check_capture_rights(self.interface, options.bpf_filter)
             source = live_source(self.interface, options.bpf_filter)
             host = self._host_from_options() or HostAddresses(
                 frozenset((*info.ipv4, *info.ipv6)), info.mac

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from tests.bench.common import Row, format_table
 
-MODULES = ("bench_capture", "bench_import", "bench_storage", "bench_report", "bench_session")
+MODULES = (
+    "bench_capture",
+    "bench_import",
+    "bench_storage",
+    "bench_report",
+    "bench_session",
+    "bench_memory",
+)
 
 
 def machine() -> str:

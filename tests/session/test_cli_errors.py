@@ -88,3 +88,14 @@ def test_no_capture_rights_exit_3_with_the_fix(tmp_path: Path) -> None:
     assert result.stderr.startswith("ntc-tui: not allowed to capture on lo: run ntc-tui with sudo")
     assert "wireshark" in result.stderr and len(result.stderr.splitlines()) == 1
     assert capture_processes() <= before
+
+
+@pytest.mark.live
+def test_a_refused_capture_filter_is_a_usage_error_before_any_capture(tmp_path: Path) -> None:
+    before = capture_processes()
+    result = run([*NTC, "lo", "--headless", "--duration", "5", "-f", "port nonsense"], cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("ntc-tui: ") and len(result.stderr.splitlines()) == 1
+    assert "filter" in result.stderr
+    assert capture_processes() <= before
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,1 @@
+"""The dashboard's screens: live traffic, import, history, and the help overlay."""
