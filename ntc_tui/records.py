@@ -49,8 +49,10 @@ IP_PROTOCOL_NAMES: dict[int, str] = {
     89: "OSPF",
     132: "SCTP",
 }
-# IPv6 extension headers that are skipped to find the transport (AH and ESP are reported as such).
-IPV6_EXTENSION_HEADERS = frozenset({0, 43, 44, 60, 135, 139, 140, 253, 254})
+# IPv6 extension headers skipped to find the transport: those RFC 8200 places before the upper
+# layer (hop-by-hop, routing, fragment, destination options). AH and ESP are reported as such;
+# mobility (135), HIP (139), shim6 (140) carry no transport of their own and are named IP-N.
+IPV6_EXTENSION_HEADERS = frozenset({0, 43, 44, 60})
 ARP = "ARP"
 OTHER = "OTHER"  # a non-IP frame whose ethertype the input does not show
 ETHERTYPE_ARP = 0x0806
@@ -60,6 +62,12 @@ PROTO_NAME_MAX = 8
 def ip_protocol_name(number: int) -> str:
     """Name of an IP protocol number: one of SPEC §3's names, else ``IP-N``."""
     return IP_PROTOCOL_NAMES.get(number) or f"IP-{number}"
+
+
+def ipv6_transport(chain: list[int]) -> int:
+    """The transport of an IPv6 packet from its next-header values in order (the IPv6 header's,
+    then each extension header's): the first that is not an extension header."""
+    return next((n for n in chain if n not in IPV6_EXTENSION_HEADERS), chain[-1])
 
 
 def ethertype_name(ethertype: int) -> str:
@@ -101,6 +109,19 @@ def format_address(address: Address) -> str:
 def address_family(address: Address) -> int:
     """FAMILY_V4 for an int address, FAMILY_V6 for a 16-byte one."""
     return FAMILY_V4 if isinstance(address, int) else FAMILY_V6
+
+
+# --- timestamps ----------------------------------------------------------------------------------
+
+MICROSECOND_DIGITS = 6
+
+
+def epoch_timestamp(text: str) -> float:
+    """Epoch seconds of ``S.FFF…``, the fraction cut to microseconds: a float near 1.7e9 cannot
+    hold nine decimals, and ``x.999999999`` would round up into the next second (and day)."""
+    whole, _, fraction = text.partition(".")
+    fraction = fraction[:MICROSECOND_DIGITS]
+    return int(whole) + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
 
 
 # --- dates ---------------------------------------------------------------------------------------

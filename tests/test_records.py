@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
@@ -92,3 +93,27 @@ def test_day_calendar_changes_at_local_midnight(monkeypatch: pytest.MonkeyPatch)
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("1764000000.999999999", 1764000000),
+        ("1764000000.000000001", 1764000000),
+        ("1764000000", 1764000000),
+        ("999999999.9999999", 999999999),
+        ("4294967295.999999999", 4294967295),
+    ],
+)
+def test_epoch_timestamps_floor_to_their_own_second(text: str, second: int) -> None:
+    assert math.floor(records.epoch_timestamp(text)) == second
+
+
+@pytest.mark.parametrize(
+    ("chain", "transport"),
+    [([6], 6), ([0, 60, 17], 17), ([44, 58], 58), ([60, 51], 51), ([135, 59], 135), ([0], 0)],
+)
+def test_ipv6_transport_skips_only_the_headers_before_the_upper_layer(
+    chain: list[int], transport: int
+) -> None:
+    assert records.ipv6_transport(chain) == transport
