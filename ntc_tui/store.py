@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -12,9 +13,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from ntc_tui.errors import NtcError, StoreUnusableError
-from ntc_tui.records import Address, decode_date, format_address
+from ntc_tui.errors import NtcError, StoreUnusableError, UsageError
+from ntc_tui.records import PROTO_NAME_MAX, Address, decode_date, format_address
 from ntc_tui.storage import CorruptError, DataDir, LockedError, StorageError, StorageFullError
+from ntc_tui.storage.datadir import unusable_error
 from ntc_tui.storage.layout import Layout
 
 CONN4_STEM = "ntc"  # SPEC §5.1, the original's ntc.db / ntc.idx
@@ -27,6 +29,8 @@ CONN6_LAYOUT = Layout("<I16s16s")  # date, src, dst
 PROTO_LAYOUT = Layout("<I8s")  # epoch second, protocol name NUL-padded
 LEDGER_LAYOUT = Layout("<16sQ16s")  # head digest, imported length, digest of the imported prefix
 DIGEST_SIZE = 16
+U32_MAX = 2**32 - 1
+Item = tuple[tuple[Any, ...], int, int]  # key, vol, packs: a row for the engine
 
 
 class ConnectionRow(NamedTuple):
@@ -68,6 +72,9 @@ class Batch:
     ledger: Sequence[LedgerEntry] = ()
 
 
+_connection_row = functools.partial(tuple.__new__, ConnectionRow)  # from a stored record
+
+
 class StoreWriteError(NtcError):
     """A batch could not be written (disk full, I/O error); nothing of it was applied."""
 
@@ -78,6 +85,25 @@ def default_data_dir() -> Path:
         return Path("/var/lib/ntc-tui")
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "ntc-tui"
+
+
+def data_dir_exists(path: Path) -> bool:
+    """Whether the data directory exists (False: nothing stored yet).
+
+    UsageError if ``path`` names something else than a directory; StoreUnusableError if it
+    cannot be looked at (a parent directory this user may not enter).
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False
+    except NotADirectoryError:
+        raise UsageError(f"{path} is not a directory; give the data directory") from None
+    except OSError as error:
+        raise StoreUnusableError(str(unusable_error(path, error))) from None
+    if not stat.S_ISDIR(mode):
+        raise UsageError(f"{path} is not a directory; give the data directory")
+    return True
 
 
 def proto_stem(second: int) -> str:
@@ -125,7 +151,40 @@ def format_key(stem: str, key: tuple[Any, ...]) -> str:
 
 
 def _proto_key(second: int, proto: str) -> tuple[int, bytes]:
-    return second, proto.encode("ascii").ljust(8, b"\0")
+    """The stored key of a protocol cell; ValueError unless the name is 1-8 ASCII characters."""
+    if not 1 <= len(proto) <= PROTO_NAME_MAX or not proto.isascii() or "\0" in proto:
+        raise ValueError(f"a protocol name is 1 to {PROTO_NAME_MAX} ASCII characters: {proto!r}")
+    return second, proto.encode("ascii").ljust(PROTO_NAME_MAX, b"\0")
+
+
+def _counters(key: object, counts: Sequence[int]) -> tuple[int, int]:
+    """vol and packs of a batch entry; ValueError unless they are two counts >= 0."""
+    vol, packs = counts
+    if not (isinstance(vol, int) and isinstance(packs, int) and vol >= 0 and packs >= 0):
+        raise ValueError(f"counts must be two integers >= 0: {key!r} {counts!r}")
+    return vol, packs
+
+
+def _connection_items(
+    pairs: Mapping[tuple[int, Address, Address], Sequence[int]],
+) -> tuple[list[Item], list[Item]]:
+    """The IPv4 and the IPv6 rows of a batch; ValueError for a key that is neither."""
+    v4: list[Item] = []
+    v6: list[Item] = []
+    for key, counts in pairs.items():
+        day, src, dst = key
+        vol, packs = _counters(key, counts)
+        if not isinstance(day, int) or not 0 <= day <= U32_MAX:
+            raise ValueError(f"not a date code: {key!r}")
+        if isinstance(src, int) and isinstance(dst, int):
+            if not (0 <= src <= U32_MAX and 0 <= dst <= U32_MAX):
+                raise ValueError(f"not IPv4 addresses: {key!r}")
+            v4.append((key, vol, packs))
+        elif isinstance(src, bytes) and isinstance(dst, bytes) and len(src) == len(dst) == 16:
+            v6.append((key, vol, packs))
+        else:
+            raise ValueError(f"not an IPv4 or an IPv6 address pair: {key!r}")
+    return v4, v6
 
 
 class Store:
@@ -141,8 +200,11 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, *, writer: bool) -> Store:
-        """Open ``path`` as its one writer (created if missing) or as a reader."""
-        if not writer and not path.is_dir():
+        """Open ``path`` as its one writer (created if missing) or as a reader.
+
+        UsageError if ``path`` is not a directory; StoreUnusableError if it cannot be used.
+        """
+        if not data_dir_exists(path) and not writer:
             return cls(path, None)
         try:
             return cls(path, DataDir.open(path, writer=writer, create=writer))
@@ -152,10 +214,8 @@ class Store:
             ) from None
         except CorruptError as error:
             raise StoreUnusableError(f"{error} (in {path})") from None
-        except PermissionError:
-            raise StoreUnusableError(
-                f"cannot open the data directory {path}: permission denied (use --db-dir or sudo)"
-            ) from None
+        except StorageError as error:
+            raise StoreUnusableError(str(error)) from None
 
     def close(self) -> None:
         """Release the directory's locks."""
@@ -183,8 +243,11 @@ class Store:
             self._apply(self._require_datadir(), batch)
 
     def _apply(self, datadir: DataDir, batch: Batch) -> None:
+        staged = self._items(batch)  # ValueError for a bad key or count, before anything is staged
         try:
-            self._stage(datadir, batch)
+            for stem, (layout, items) in staged.items():
+                if items:
+                    datadir.table(stem, layout).upsert_many(items)
             datadir.commit()
         except StorageFullError as error:
             datadir.rollback()
@@ -195,33 +258,32 @@ class Store:
         except (StorageError, OSError) as error:
             datadir.rollback()
             raise StoreWriteError(f"cannot write to {self.path}: {error}") from None
+        except BaseException:
+            datadir.rollback()  # nothing of a failed batch may ride along with the next one
+            raise
 
     @staticmethod
-    def _stage(datadir: DataDir, batch: Batch) -> None:
-        conn4 = datadir.table(CONN4_STEM, CONN4_LAYOUT)
-        conn6 = datadir.table(CONN6_STEM, CONN6_LAYOUT)
-        conn4.upsert_many(
-            (key, counts[0], counts[1])
-            for key, counts in batch.pairs.items()
-            if isinstance(key[1], int)
-        )
-        conn6.upsert_many(
-            (key, counts[0], counts[1])
-            for key, counts in batch.pairs.items()
-            if not isinstance(key[1], int)
-        )
-        by_month: dict[str, list[tuple[tuple[int, bytes], int, int]]] = {}
+    def _items(batch: Batch) -> dict[str, tuple[Layout, list[Item]]]:
+        """The rows of a batch by table, checked: ValueError for a key or count not storable."""
+        v4, v6 = _connection_items(batch.pairs)
+        staged: dict[str, tuple[Layout, list[Item]]] = {
+            CONN4_STEM: (CONN4_LAYOUT, v4),
+            CONN6_STEM: (CONN6_LAYOUT, v6),
+        }
         for (second, proto), counts in batch.proto_cells.items():
-            by_month.setdefault(proto_stem(second), []).append(
-                (_proto_key(second, proto), counts[0], counts[1])
-            )
-        for stem, items in by_month.items():
-            datadir.table(stem, PROTO_LAYOUT).upsert_many(items)
-        if batch.ledger:
-            datadir.table(LEDGER_STEM, LEDGER_LAYOUT).upsert_many(
-                ((entry.head, entry.length, entry.prefix), entry.traffic_bytes, entry.packets)
-                for entry in batch.ledger
-            )
+            if not isinstance(second, int) or not 0 <= second <= U32_MAX:
+                raise ValueError(f"not an epoch second: {second!r}")
+            item = (_proto_key(second, proto), *_counters((second, proto), counts))
+            staged.setdefault(proto_stem(second), (PROTO_LAYOUT, []))[1].append(item)
+        ledger = staged.setdefault(LEDGER_STEM, (LEDGER_LAYOUT, []))[1]
+        for entry in batch.ledger:
+            key = (entry.head, entry.length, entry.prefix)
+            if len(entry.head) != DIGEST_SIZE or len(entry.prefix) != DIGEST_SIZE:
+                raise ValueError(f"a ledger digest is {DIGEST_SIZE} bytes: {entry!r}")
+            if not 0 <= entry.length < 2**64:
+                raise ValueError(f"not a content length: {entry!r}")
+            ledger.append((key, *_counters(key, (entry.traffic_bytes, entry.packets))))
+        return staged
 
     def drop_protocol_months(self, before: str) -> list[str]:
         """Delete the protocol tables of months before ``before`` (YYYY-MM); returns their names."""
@@ -248,8 +310,8 @@ class Store:
         lo = None if first_day is None else (first_day,)
         hi = None if last_day is None else (last_day + 1,)
         for stem, layout in ((CONN4_STEM, CONN4_LAYOUT), (CONN6_STEM, CONN6_LAYOUT)):
-            for (day, src, dst), vol, packs in self._scan(stem, layout, lo, hi):
-                yield ConnectionRow(day, src, dst, vol, packs)
+            for records in self._scan(stem, layout, lo, hi):  # (day, src, dst, vol, packs)
+                yield from map(_connection_row, records)
 
     def protocol_cells(
         self, first_second: int | None = None, last_second: int | None = None
@@ -264,17 +326,16 @@ class Store:
                 continue
             if (first_stem and stem < first_stem) or (last_stem and stem > last_stem):
                 continue
-            for (second, name), vol, packs in self._scan(stem, PROTO_LAYOUT, lo, hi):
-                yield ProtocolCell(
-                    second, name.rstrip(b"\0").decode("ascii", "replace"), vol, packs
-                )
+            for records in self._scan(stem, PROTO_LAYOUT, lo, hi):
+                for second, name, vol, packs in records:
+                    yield ProtocolCell(
+                        second, name.rstrip(b"\0").decode("ascii", "replace"), vol, packs
+                    )
 
     def ledger_entries(self, head: bytes) -> list[LedgerEntry]:
         """Every imported prefix of contents whose first bytes have digest ``head``."""
-        rows = self._scan(LEDGER_STEM, LEDGER_LAYOUT, (head,), (head, 2**64))
-        return [
-            LedgerEntry(h, length, prefix, vol, packs) for (h, length, prefix), vol, packs in rows
-        ]
+        chunks = self._scan(LEDGER_STEM, LEDGER_LAYOUT, (head,), (head, 2**64))
+        return [LedgerEntry(*record) for records in chunks for record in records]
 
     def stems(self) -> list[str]:
         """Names of the tables present in the directory."""
@@ -282,13 +343,14 @@ class Store:
 
     def _scan(
         self, stem: str, layout: Layout, lo: tuple[Any, ...] | None, hi: tuple[Any, ...] | None
-    ) -> Iterator[tuple[tuple[Any, ...], int, int]]:
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The table's records (key fields..., vol, packs) in key order, a list at a time."""
         with self._lock:
-            if self._datadir is None or stem not in self._datadir.stems():
-                return
             try:
-                yield from self._datadir.table(stem, layout).scan(lo, hi)
-            except CorruptError as error:
+                if self._datadir is None or stem not in self._datadir.stems():
+                    return
+                yield from self._datadir.table(stem, layout).scan_records(lo, hi)
+            except StorageError as error:
                 raise StoreUnusableError(f"{error} (in {self.path})") from None
 
     def _require_datadir(self) -> DataDir:

@@ -12,6 +12,7 @@ from ntc_tui.storage.repair import repair_dir
 from ntc_tui.store import (
     CONN4_STEM,
     CONN6_STEM,
+    data_dir_exists,
     default_data_dir,
     format_key,
     layout_for_stem,
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action is None:
         raise UsageError("say what to do: `ntc-tui db check [--repair]` or `ntc-tui db info`")
     path: Path = args.db_dir or default_data_dir()
-    if not path.is_dir():
+    if not data_dir_exists(path):
         print(f"{path}: no data yet (the directory does not exist)")
         return 0
     if args.action == "info":
@@ -77,7 +78,9 @@ def print_report(report: CheckReport) -> None:
         print(f"note: {note}")
     tables = ", ".join(report.tables) or "no tables"
     total = len(report.defects) + report.suppressed
-    if total:
+    if any(defect.invariant == "F0" for defect in report.defects):
+        print(f"{report.path}: cannot be checked")
+    elif total:
         print(f"{report.path}: {total} defect(s) in {tables}; run `ntc-tui db check --repair`")
     else:
         print(f"{report.path}: {tables}: every invariant holds")
@@ -94,6 +97,8 @@ def repair(path: Path) -> int:
     print_report(result.before)
     for stem in result.rebuilt:
         print(f"rebuilt {stem}.db and {stem}.idx: {result.kept[stem]} records kept")
+    for salvaged in result.salvaged:
+        print(f"salvaged: {salvaged}")
     for dropped in result.dropped:
         print(f"dropped: {dropped}")
     print("after repair:")

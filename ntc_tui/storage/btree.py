@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
+from typing import Any
 
 from ntc_tui.storage.errors import CorruptError
 from ntc_tui.storage.layout import NO_CHILD, Layout
@@ -14,14 +15,12 @@ MAX_DEPTH = 32  # 170-way pages: more levels than any file can hold; deeper mean
 ROOT = 1
 Path = list[tuple[IndexPage, int]]  # (page, position of the key searched for) from the root down
 Entry = tuple[Key, int, int]  # key, db_page, db_offset
+Run = list[tuple[Any, ...]]  # consecutive index entries: (key fields..., child, db_page, db_offset)
 
 
-def _child(page: IndexPage, position: int) -> int:
-    """The child left of keys[position] (0 when there is none: leaf, or the original's gap)."""
-    children = page.children
-    if children is None:
-        return 0
-    child = children[position]
+def _lenient_child(page: IndexPage, position: int) -> int:
+    """The child left of keys[position], 0 when there is none (leaf, or the original's gap)."""
+    child = page.child(position)
     return 0 if child == NO_CHILD else child
 
 
@@ -34,7 +33,7 @@ class BTree:
 
     def create(self) -> None:
         """Start an empty index: a root leaf on page 1."""
-        self.pages.append(lambda number: IndexPage.empty(number, 0))
+        self.pages.append(lambda number: IndexPage.build(number, self.layout, 0, NO_CHILD, keys=[]))
 
     def flush_header(self) -> None:
         """Keep the root's page_count equal to the number of pages."""
@@ -52,14 +51,12 @@ class BTree:
         get = self.pages.get
         page = get(ROOT)
         for _ in range(MAX_DEPTH):
-            keys = page.keys
-            position = bisect_left(keys, key)
-            if position < len(keys) and keys[position] == key:
-                return page.db_pages[position], page.db_offsets[position]
-            child = _child(page, position)
-            if not child:
+            position = page.search(key)
+            if position < page.count and page.key_at(position) == key:
+                return page.pointer(position)
+            if page.is_leaf:
                 return None
-            page = get(child)
+            page = get(self._child(page, position))
         raise self._too_deep()
 
     def locate(self, key: Key) -> tuple[tuple[int, int] | None, Path]:
@@ -72,24 +69,27 @@ class BTree:
             position = bisect_left(keys, key)
             path.append((page, position))
             if position < len(keys) and keys[position] == key:
-                return (page.db_pages[position], page.db_offsets[position]), path
-            children = page.children
-            if children is None:
+                return page.pointer(position), path
+            if page.is_leaf:
                 return None, path
-            child = children[position]
-            if not child or child == NO_CHILD:
-                raise CorruptError(
-                    f"{self.pages.name} page {page.number}: inner page without a child"
-                    " — run `ntc-tui db check --repair`"
-                )
-            page = get(child)
+            page = get(self._child(page, position))
         raise self._too_deep()
+
+    def _child(self, page: IndexPage, position: int) -> int:
+        """The child left of keys[position] of an inner page (CorruptError if it has none)."""
+        child = page.child(position)
+        if not 1 < child <= self.pages.count:
+            raise CorruptError(
+                f"{self.pages.name} page {page.number}: inner page without a child"
+                f" (pointer {child}) — run `ntc-tui db check --repair`"
+            )
+        return child
 
     @staticmethod
     def bound(path: Path) -> Key | None:
         """The least key above the subtree at the end of ``path`` (None: no key above it)."""
         for page, position in reversed(path[:-1]):
-            if position < len(page.keys):
+            if position < page.count:
                 return page.keys[position]
         return None
 
@@ -108,54 +108,63 @@ class BTree:
         stage = self.pages.stage
         for depth in range(len(path) - 1, -1, -1):
             page, position = path[depth]
-            page.keys.insert(position, key)
-            page.db_pages.insert(position, db_page)
-            page.db_offsets.insert(position, db_offset)
-            if page.children is not None:
-                page.children.insert(position + 1, right)
             stage(page.number, page)
-            if len(page.keys) <= max_keys:
+            entry = page.pack_entry(key, right, db_page, db_offset)
+            if page.count < max_keys:
+                page.insert(position, key, entry)
                 return
             if depth == 0:
-                self._split_root(page)
+                self._split_root(page, position, key, entry)
                 return
-            (key, db_page, db_offset), right = self._split(page)
+            (key, db_page, db_offset), right = self._split(page, position, key, entry)
 
-    def _halves(self, page: IndexPage, level: int, start: int, end: int) -> IndexPage:
-        """A new page of ``level`` holding keys start..end-1 of ``page`` (and their children)."""
-        children = page.children
-        return self.pages.append(
-            lambda number: IndexPage(
-                number,
-                level,
-                0,
-                page.keys[start:end],
-                page.db_pages[start:end],
-                page.db_offsets[start:end],
-                None if children is None else children[start : end + 1],
-            )
-        )
+    def _halves(
+        self, page: IndexPage, position: int, key: Key, entry: bytes
+    ) -> tuple[bytes, Entry, int, bytes, list[Key] | None]:
+        """The 2n+1 entries with ``entry`` inserted: first n, median, its child, last n, keys."""
+        n = self.layout.n
+        size = self.layout.entry_size
+        body, keys = page.overflow(position, key, entry)
+        *median_key, child, db_page, db_offset = self.layout.entry.unpack_from(body, size * n)
+        median = (tuple(median_key), db_page, db_offset)
+        return body[: size * n], median, child, body[size * (n + 1) :], keys
 
-    def _split(self, page: IndexPage) -> tuple[Entry, int]:
+    def _split(self, page: IndexPage, position: int, key: Key, entry: bytes) -> tuple[Entry, int]:
         """2n+1 keys: the first n stay, the last n go to a new page, the median goes up."""
         n = self.layout.n
-        new = self._halves(page, page.level, n + 1, 2 * n + 1)
-        median = (page.keys[n], page.db_pages[n], page.db_offsets[n])
-        del page.keys[n:], page.db_pages[n:], page.db_offsets[n:]
-        if page.children is not None:
-            del page.children[n + 1 :]
+        first, median, child, last, keys = self._halves(page, position, key, entry)
+        level = page.level
+        new = self.pages.append(
+            lambda number: IndexPage.build(
+                number, self.layout, level, child, last, None if keys is None else keys[n + 1 :]
+            )
+        )
+        page.replace(page.child(0), first, None if keys is None else keys[:n])
         return median, new.number
 
-    def _split_root(self, root: IndexPage) -> None:
+    def _split_root(self, root: IndexPage, position: int, key: Key, entry: bytes) -> None:
         """The root stays page 1 with the median alone; both halves go one level down."""
         n = self.layout.n
         below = self.pages.count
-        left = self._halves(root, 1, 0, n)
-        right = self._halves(root, 1, n + 1, 2 * n + 1)
-        root.keys = [root.keys[n]]
-        root.db_pages = [root.db_pages[n]]
-        root.db_offsets = [root.db_offsets[n]]
-        root.children = [left.number, right.number]
+        first, median, child, last, keys = self._halves(root, position, key, entry)
+        layout = self.layout
+        offset_0 = root.child(0)
+        left = self.pages.append(
+            lambda number: IndexPage.build(
+                number, layout, 1, offset_0, first, None if keys is None else keys[:n]
+            )
+        )
+        right = self.pages.append(
+            lambda number: IndexPage.build(
+                number, layout, 1, child, last, None if keys is None else keys[n + 1 :]
+            )
+        )
+        median_key, db_page, db_offset = median
+        root.replace(
+            left.number,
+            root.pack_entry(median_key, right.number, db_page, db_offset),
+            [median_key],
+        )
         self.pages.stage(ROOT, root)
         for number in range(2, below + 1):  # levels count from the root: all others go down one
             self._relevel(number)
@@ -171,55 +180,67 @@ class BTree:
 
     # --- reading in order ----------------------------------------------------------------------
 
-    def scan(self, lo: Key | None = None, hi: Key | None = None) -> Iterator[Entry]:
-        """Entries with lo <= key < hi in key order (CorruptError if keys come out of order)."""
-        get = self.pages.get
-        stack: list[list[object]] = []
-        page = get(ROOT)
-        while True:
-            position = 0 if lo is None else bisect_left(page.keys, lo)
-            stack.append([page, position])
-            child = _child(page, position)
-            if not child:
-                break
-            if len(stack) > MAX_DEPTH:
-                raise self._too_deep()
-            page = get(child)
+    def runs(self, lo: Key | None = None, hi: Key | None = None) -> Iterator[Run]:
+        """Entries with lo <= key < hi in key order: a leaf's worth, or one inner entry, at a time.
+
+        CorruptError if an inner page lacks a child or keys come out of order between runs.
+        """
+        key_of = self.layout.key_of
+        stack: Path = []  # the inner pages above ``page``, each with the position of its next key
+        root = self.pages.get(ROOT)
+        page, position = self._descend(stack, root, 0 if lo is None else root.search(lo), lo)
+        run = page.entries(position)
         previous: Key | None = None
-        while stack:
-            frame = stack[-1]
-            page, position = frame  # type: ignore[assignment]
-            assert isinstance(position, int)
-            if position >= len(page.keys):
-                stack.pop()
-                continue
-            key = page.keys[position]
-            if hi is not None and key >= hi:
-                return
-            if previous is not None and key <= previous:
-                raise CorruptError(
-                    f"{self.pages.name} page {page.number}: keys out of order"
-                    " — run `ntc-tui db check`"
-                )
-            previous = key
-            yield key, page.db_pages[position], page.db_offsets[position]
-            frame[1] = position + 1
-            child = _child(page, position + 1)
-            while child:
-                if len(stack) > MAX_DEPTH:
-                    raise self._too_deep()
-                page = get(child)
-                stack.append([page, 0])
-                child = _child(page, 0)
+        while True:
+            if run:
+                if previous is not None and key_of(run[0]) <= previous:
+                    raise CorruptError(
+                        f"{self.pages.name} page {page.number}: keys out of order"
+                        " — run `ntc-tui db check`"
+                    )
+                previous = key_of(run[-1])
+                if hi is not None and previous >= hi:
+                    cut = bisect_left(run, hi, key=key_of)
+                    if cut:
+                        yield run[:cut]
+                    return
+                yield run
+            if page.is_leaf:
+                while stack:
+                    page, position = stack.pop()
+                    if position < page.count:
+                        break
+                else:
+                    return
+                run = [page.entry(position)]
+                position += 1
+            else:
+                page, position = self._descend(stack, page, position, None)
+                run = page.entries()
+
+    def _descend(
+        self, stack: Path, page: IndexPage, position: int, lo: Key | None
+    ) -> tuple[IndexPage, int]:
+        """From ``position`` of ``page`` down to a leaf (the first key >= lo on each page below),
+        pushing each inner page passed with its position."""
+        get = self.pages.get
+        while not page.is_leaf:
+            if len(stack) >= MAX_DEPTH:
+                raise self._too_deep()
+            stack.append((page, position))
+            page = get(self._child(page, position))
+            position = 0 if lo is None else page.search(lo)
+        return page, position
 
     def last(self) -> Key | None:
-        """The greatest key, None for an empty tree."""
+        """The greatest key, None for an empty tree (follows the original's gaps leniently)."""
         page = self.pages.get(ROOT)
         best: Key | None = None
         for _ in range(MAX_DEPTH):
-            if page.keys:
-                best = page.keys[-1]
-            child = _child(page, len(page.keys))
+            count = page.count
+            if count:
+                best = page.key_at(count - 1)
+            child = _lenient_child(page, count)
             if not child:
                 return best
             page = self.pages.get(child)
@@ -231,7 +252,7 @@ class BTree:
             return 0
         page = self.pages.get(ROOT)
         for depth in range(1, MAX_DEPTH + 1):
-            child = _child(page, 0)
+            child = _lenient_child(page, 0)
             if not child:
                 return depth
             page = self.pages.get(child)

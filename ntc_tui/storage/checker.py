@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ntc_tui.storage.btree import MAX_DEPTH
-from ntc_tui.storage.datadir import DataDir
+from ntc_tui.storage.datadir import DataDir, unusable_error
 from ntc_tui.storage.errors import CorruptError, StorageError
 from ntc_tui.storage.fileops import FileOps
 from ntc_tui.storage.journal import JOURNAL_NAME
@@ -22,9 +22,10 @@ from ntc_tui.storage.pager import PageFile
 from ntc_tui.storage.pages import (
     DB_HEADER,
     IDX_HEADER,
+    IndexPage,
     Key,
-    decode_index_page,
     empty_tail,
+    is_legacy,
     verify_db_page,
     verify_index_page,
 )
@@ -64,15 +65,38 @@ class CheckReport:
         return {defect.stem for defect in self.defects if defect.stem}
 
 
+def legacy_file(page_file: PageFile[bytes] | None, *, index: bool) -> bool | None:
+    """Whether a file's page 1 is legacy (then so must all its pages be); None if unreadable."""
+    try:
+        return None if page_file is None else is_legacy(page_file.get(1), index)
+    except (CorruptError, OSError):
+        return None
+
+
+def legacy_kinds(
+    db: PageFile[bytes] | None, idx: PageFile[bytes] | None
+) -> tuple[bool | None, bool | None]:
+    """Whether the .db and the .idx of a table were written by the original (legacy_file).
+
+    A .db without checksums beside an .idx with them is no file of the original: it is damaged.
+    """
+    idx_legacy = legacy_file(idx, index=True)
+    db_legacy = legacy_file(db, index=False)
+    return (False if idx_legacy is False and db_legacy else db_legacy), idx_legacy
+
+
 def check_dir(path: Path, layouts: Layouts, fileops: FileOps | None = None) -> CheckReport:
     """Check every table of the data directory as a reader sees it; never raises on bad bytes."""
     report = CheckReport(path)
     fileops = fileops or FileOps()
-    if not fileops.exists(path):
-        report.notes.append(f"{path}: no data directory (nothing stored yet)")
-        return report
     try:
+        if not fileops.exists(path):
+            report.notes.append(f"{path}: no data directory (nothing stored yet)")
+            return report
         datadir = DataDir.open(path, writer=False, fileops=fileops, discard_damaged_journal=True)
+    except OSError as error:
+        report.defects.append(Defect("", "", None, None, "F0", str(unusable_error(path, error))))
+        return report
     except StorageError as error:
         report.defects.append(Defect("", "", None, None, "F0", str(error)))
         return report
@@ -81,24 +105,38 @@ def check_dir(path: Path, layouts: Layouts, fileops: FileOps | None = None) -> C
     return report
 
 
-def check_open(datadir: DataDir, layouts: Layouts, report: CheckReport) -> None:
-    """Check the tables of an open data directory into ``report``."""
+def check_open(
+    datadir: DataDir, layouts: Layouts, report: CheckReport, journal_fate: str = "ignored"
+) -> None:
+    """Check the tables of an open data directory into ``report`` (``journal_fate``: what
+    became of a damaged journal)."""
     if datadir.discarded_journal is not None:
         report.defects.append(
-            Defect("", JOURNAL_NAME, None, None, "J1", f"{datadir.discarded_journal}; ignored")
+            Defect(
+                "", JOURNAL_NAME, None, None, "J1", f"{datadir.discarded_journal}; {journal_fate}"
+            )
         )
     elif datadir.has_overlay():
         report.notes.append(
             f"{JOURNAL_NAME}: a committed batch awaits being written in place (counted here;"
             " the next writer finishes it)"
         )
-    for stem in datadir.stems():
+    try:
+        stems = datadir.stems()
+    except StorageError as error:
+        report.defects.append(Defect("", "", None, None, "F0", str(error)))
+        return
+    for stem in stems:
         layout = layouts(stem)
         if layout is None:
             report.notes.append(f"{stem}.db/.idx: not a table of ntc-tui; not checked")
             continue
         report.tables.append(stem)
-        TableCheck(report, datadir, stem, layout).run()
+        try:
+            with TableCheck(report, datadir, stem, layout) as check:
+                check.run()
+        except StorageError as error:
+            report.defects.append(Defect(stem, f"{stem}.db/.idx", None, None, "F2", str(error)))
 
 
 class TableCheck:
@@ -109,11 +147,17 @@ class TableCheck:
         self.stem = stem
         self.layout = layout
         self.db = datadir.raw_file(f"{stem}.db", cache_pages=2048)
-        self.idx = datadir.raw_file(f"{stem}.idx", cache_pages=64)
+        self.idx: PageFile[bytes] | None = None
+        try:
+            self.idx = datadir.raw_file(f"{stem}.idx", cache_pages=64)
+        except StorageError:
+            self.close()
+            raise
         self.listed = 0
         self.page_counts: list[int] = []  # records on each DB page; -1 for an unreadable page
         self.records = 0
         self.legacy = 0
+        self.db_legacy, self.idx_legacy = legacy_kinds(self.db, self.idx)
 
     def defect(self, file: str, page: int | None, key: Key | None, rule: str, text: str) -> None:
         if self.listed >= MAX_DEFECTS_PER_TABLE:
@@ -121,6 +165,17 @@ class TableCheck:
             return
         self.listed += 1
         self.report.defects.append(Defect(self.stem, file, page, key, rule, text))
+
+    def __enter__(self) -> TableCheck:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for page_file in (self.db, self.idx):
+            if page_file is not None:
+                page_file.close()
 
     def run(self) -> None:
         for page_file, suffix in ((self.db, ".db"), (self.idx, ".idx")):
@@ -161,7 +216,7 @@ class TableCheck:
             if raw is None:
                 continue
             try:
-                self.legacy += not verify_db_page(raw, f"{name} page {number}")
+                self.legacy += not verify_db_page(raw, f"{name} page {number}", self.db_legacy)
             except CorruptError as error:
                 self.defect(name, number, None, "P1", str(error))
                 continue
@@ -254,7 +309,7 @@ class TreeWalk:
         if raw is None:
             return []
         try:
-            table.legacy += not verify_index_page(raw, f"{name} page {number}")
+            table.legacy += not verify_index_page(raw, f"{name} page {number}", table.idx_legacy)
         except CorruptError as error:
             table.defect(name, number, None, "P1", str(error))
             return []
@@ -265,7 +320,9 @@ class TreeWalk:
         if count > self.layout.max_keys:
             table.defect(name, number, None, "I3", f"count {count} exceeds {self.layout.max_keys}")
             return []
-        page = decode_index_page(raw, number, self.layout, name)
+        keys, db_pages, db_offsets, children = IndexPage(
+            number, bytearray(raw), self.layout
+        ).columns()
         if level != frame.depth:
             table.defect(name, number, None, "I8", f"level {level} at depth {frame.depth}")
         if number == 1 and page_count != self.idx.count:
@@ -278,10 +335,10 @@ class TreeWalk:
             table.defect(name, 1, None, "I3", "empty root of a table with records")
         if not empty_tail(raw, IDX_HEADER_SIZE + count * self.layout.entry_size, PAGE_SIZE):
             table.defect(name, number, None, "I11", "bytes after the last entry are not zero")
-        self.check_keys(number, page.keys, frame)
-        for position, key in enumerate(page.keys):
-            self.check_pointer(number, key, page.db_pages[position], page.db_offsets[position])
-        return self.children(number, page.keys, page.children, frame)
+        self.check_keys(number, keys, frame)
+        for position, key in enumerate(keys):
+            self.check_pointer(number, key, db_pages[position], db_offsets[position])
+        return self.children(number, keys, children, frame)
 
     def check_keys(self, number: int, keys: list[Key], frame: Frame) -> None:
         for position, key in enumerate(keys):

@@ -24,13 +24,14 @@ from ntc_tui.storage.journal import (
     read_journal,
     write_journal,
 )
-from ntc_tui.storage.layout import Layout
+from ntc_tui.storage.layout import PAGE_SIZE, Layout
 from ntc_tui.storage.pager import DEFAULT_CACHE_PAGES, PageCache, PageFile
 from ntc_tui.storage.pages import (
     decode_db_page,
     decode_index_page,
     encode_db_page,
     encode_index_page,
+    is_legacy,
 )
 from ntc_tui.storage.table import Table
 
@@ -48,6 +49,19 @@ def storage_error(path: Path, error: OSError) -> StorageError:
     return StorageError(f"{path}: cannot write ({error.strerror or error}); nothing was written")
 
 
+def unusable_error(path: Path, error: OSError) -> StorageError:
+    """An OSError met opening or reading the data directory as one sentence saying what to do."""
+    if error.errno in (errno.EACCES, errno.EPERM):
+        where = error.filename or path
+        return StorageError(
+            f"{where}: permission denied; run as a user who may read the data directory"
+            " (e.g. root) or choose another one with --db-dir"
+        )
+    if error.errno == errno.ENOTDIR:
+        return StorageError(f"{path} is not a directory; give the data directory")
+    return StorageError(f"{path}: cannot read the data directory ({error.strerror or error})")
+
+
 def table_stems(names: list[str]) -> set[str]:
     """Stems of the table files among directory entries."""
     return {
@@ -58,8 +72,11 @@ def table_stems(names: list[str]) -> set[str]:
 class DataDir:
     """One data directory opened by its one writer, or by a reader that sees committed batches."""
 
-    def __init__(self, path: Path, fileops: FileOps, *, writer: bool, cache_pages: int) -> None:
+    def __init__(
+        self, path: Path, fileops: FileOps, *, writer: bool, cache_pages: int, unapplied_limit: int
+    ) -> None:
         self.path = path
+        self.unapplied_limit = unapplied_limit
         self.fileops = fileops
         self.writer = writer
         self.discarded_journal: str | None = None  # why a damaged journal was thrown away
@@ -81,16 +98,27 @@ class DataDir:
         create: bool = False,
         fileops: FileOps | None = None,
         cache_pages: int = DEFAULT_CACHE_PAGES,
+        unapplied_limit: int = UNAPPLIED_LIMIT,
         discard_damaged_journal: bool = False,
     ) -> DataDir:
-        """Open as the writer (exclusive, recovers a crashed batch) or as a reader (a snapshot)."""
+        """Open as the writer (exclusive, recovers a crashed batch) or as a reader (a snapshot).
+
+        A writer keeps up to ``unapplied_limit`` bytes of committed pages in its journal while
+        readers hold snapshots; beyond that, its next commit waits for them to close.
+        """
         fileops = fileops or FileOps()
-        if not fileops.exists(path):
-            if not (writer and create):
-                raise StorageError(f"{path}: no such data directory")
-            _make_directory(fileops, path)
-        datadir = cls(path, fileops, writer=writer, cache_pages=cache_pages)
+        datadir = cls(
+            path,
+            fileops,
+            writer=writer,
+            cache_pages=cache_pages,
+            unapplied_limit=unapplied_limit,
+        )
         try:
+            if not fileops.exists(path):
+                if not (writer and create):
+                    raise StorageError(f"{path}: no such data directory")
+                _make_directory(fileops, path)
             datadir._dir = fileops.open_dir(path)
             if writer:
                 datadir._take_writer_lock()
@@ -98,6 +126,9 @@ class DataDir:
             else:
                 fileops.flock(datadir._dir, exclusive=False, blocking=True)
                 datadir._overlay = datadir._read_journal(discard_damaged_journal) or Journal()
+        except OSError as error:
+            datadir._release()
+            raise unusable_error(path, error) from None
         except BaseException:
             datadir._release()
             raise
@@ -186,23 +217,25 @@ class DataDir:
             return table
         if not STEM.match(stem):
             raise ValueError(f"not a table name: {stem!r}")
-        db = self._page_file(f"{stem}.db", layout)
-        idx = self._page_file(f"{stem}.idx", layout)
+        opened: list[PageFile[Any]] = []
         try:
-            table = Table(stem, layout, db, idx, writable=self.writer)
-        except BaseException:
-            for page_file in (db, idx):
+            opened.append(self._page_file(f"{stem}.db", layout))
+            opened.append(self._page_file(f"{stem}.idx", layout))
+            table = Table(stem, layout, opened[0], opened[1], writable=self.writer)
+        except BaseException as error:
+            for page_file in opened:
                 page_file.close()
                 self._files.pop(page_file.name, None)
+            if isinstance(error, OSError):
+                raise unusable_error(self.path, error) from None
             raise
         self._tables[stem] = table
         return table
 
     def _page_file(self, name: str, layout: Layout) -> PageFile[Any]:
-        page_file = self._typed_file(self.path / name, name, layout, self._source(name))
-        images = self._overlay.pages.get(name)
-        if images:
-            page_file.overlay(images)
+        page_file = self._typed_file(
+            self.path / name, name, layout, self._source(name), self._overlay.pages.get(name)
+        )
         self._files[name] = page_file
         return page_file
 
@@ -226,15 +259,18 @@ class DataDir:
         source = self._source(name)
         if source is None and name not in self._overlay.pages:
             return None
-        page_file: PageFile[bytes] = PageFile(
-            self.fileops,
-            self.path / name,
-            PageCache(cache_pages),
-            lambda raw, number: raw,
-            bytes,
-            source=source,
-            writable=False,
-        )
+        try:
+            page_file: PageFile[bytes] = PageFile(
+                self.fileops,
+                self.path / name,
+                PageCache(cache_pages),
+                lambda raw, number: raw,
+                bytes,
+                source=source,
+                writable=False,
+            )
+        except OSError as error:
+            raise unusable_error(self.path, error) from None
         images = self._overlay.pages.get(name)
         if images:
             page_file.overlay(images)
@@ -243,7 +279,10 @@ class DataDir:
     def stems(self) -> list[str]:
         """The tables present: files on disk (as a reader overlays them) and those of the batch."""
         self._check_usable()
-        names = set(self.fileops.listdir(self.path)) - set(self._overlay.drops)
+        try:
+            names = set(self.fileops.listdir(self.path)) - set(self._overlay.drops)
+        except OSError as error:
+            raise unusable_error(self.path, error) from None
         names |= {target for _, target in self._overlay.renames}
         names |= set(self._overlay.pages)
         stems = table_stems(sorted(names))
@@ -264,7 +303,10 @@ class DataDir:
         if not dirty and not self._drops:
             return
         try:
-            if sum(len(f.unapplied) for f in self._files.values()) << 13 > UNAPPLIED_LIMIT:
+            if (
+                sum(len(f.unapplied) for f in self._files.values()) * PAGE_SIZE
+                > self.unapplied_limit
+            ):
                 self._apply(blocking=True)
             images = {page_file.name: page_file.encode_staged() for page_file in dirty}
             write_journal(self.fileops, self.path, self._journal(images))
@@ -366,23 +408,35 @@ class DataDir:
         return Table(stem, layout, files[0], files[1], writable=True)
 
     def _typed_file(
-        self, path: Path, name: str, layout: Layout, source: Path | None
+        self,
+        path: Path,
+        name: str,
+        layout: Layout,
+        source: Path | None,
+        images: dict[int, bytes] | None = None,
     ) -> PageFile[Any]:
-        """A page file that decodes DB or index pages of ``layout`` (by the name's suffix)."""
+        """A page file that decodes DB or index pages of ``layout`` (by the name's suffix).
+
+        Its pages must all be of the kind of its page 1: legacy (written by the original) or
+        sealed with a checksum; a page of the other kind is damaged.
+        """
         index = name.endswith(".idx")
         decode = decode_index_page if index else decode_db_page
-        encode: Callable[[Any], bytes] = (
-            partial(encode_index_page, layout=layout) if index else encode_db_page
-        )
-        return PageFile(
+        encode: Callable[[Any], bytes] = encode_index_page if index else encode_db_page
+        page_file: PageFile[Any] = PageFile(
             self.fileops,
             path,
             self._cache,
-            partial(_decode, decode, layout, name),
+            partial(_decode, decode, layout, name, False),
             encode,
             source=source,
             writable=self.writer,
         )
+        if images:
+            page_file.overlay(images)
+        if page_file.count and is_legacy(page_file.read_raw(1), index):
+            page_file.decode = partial(_decode, decode, layout, name, True)
+        return page_file
 
     def replace_tables(self, stems: list[str]) -> None:
         """Atomically put every ``<stem>.*.repair`` file in place of its table file (one batch)."""
@@ -425,8 +479,8 @@ class DataDir:
             raise StorageError(f"{self.path}: the data directory is open for reading only")
 
 
-def _decode(decode: Any, layout: Layout, name: str, raw: bytes, number: int) -> Any:
-    return decode(raw, number, layout, name)
+def _decode(decode: Any, layout: Layout, name: str, legacy: bool, raw: bytes, number: int) -> Any:
+    return decode(raw, number, layout, name, legacy)
 
 
 def _make_directory(fileops: FileOps, path: Path) -> None:

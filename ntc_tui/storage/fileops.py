@@ -33,7 +33,12 @@ class FileOps:
 
     def pread(self, handle: Handle, size: int, offset: int) -> bytes:
         """Up to ``size`` bytes at ``offset`` (fewer at the end of the file)."""
-        chunks = []
+        first = os.pread(handle, size, offset)
+        if len(first) == size or not first:
+            return first
+        chunks = [first]
+        size -= len(first)
+        offset += len(first)
         while size > 0:
             chunk = os.pread(handle, size, offset)
             if not chunk:
@@ -93,8 +98,12 @@ class FileOps:
         path.unlink(missing_ok=True)
 
     def exists(self, path: Path) -> bool:
-        """Whether the path names a file or directory."""
-        return os.path.lexists(path)
+        """Whether the path names a file or directory (OSError if that cannot be told)."""
+        try:
+            os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        return True
 
     def listdir(self, path: Path) -> list[str]:
         """Names in a directory."""

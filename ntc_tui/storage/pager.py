@@ -100,23 +100,32 @@ class PageFile(Generic[P]):
             page = self.decode(raw, number)
             self.staged[number] = page
         else:
-            page = self.decode(self.read_raw(number), number)
+            raw = self.read_raw(number)
+            try:
+                page = self.decode(raw, number)
+            except CorruptError as error:
+                raise CorruptError(f"{error} — run `ntc-tui db check --repair`") from None
         self.cache.put(key, page)
         return page
 
     def read_raw(self, number: int) -> bytes:
         """The committed bytes of a page (journal image or file), unchecked."""
         if not 1 <= number <= self.count:
-            raise CorruptError(f"{self.name}: page {number} does not exist ({self.count} pages)")
+            raise CorruptError(
+                f"{self.name}: page {number} does not exist ({self.count} pages)"
+                " — run `ntc-tui db check --repair`"
+            )
         raw = self.staged_raw.get(number) or self.unapplied.get(number)
         if raw is not None:
             return raw
-        if self.handle is None or number > self.disk_pages:
-            raise CorruptError(f"{self.name} page {number}: beyond the end of the file")
-        raw = self.fileops.pread(self.handle, PAGE_SIZE, (number - 1) * PAGE_SIZE)
-        if len(raw) != PAGE_SIZE:
-            raise CorruptError(f"{self.name} page {number}: beyond the end of the file")
-        return raw
+        if self.handle is not None and number <= self.disk_pages:
+            raw = self.fileops.pread(self.handle, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+            if len(raw) == PAGE_SIZE:
+                return raw
+        raise CorruptError(
+            f"{self.name} page {number}: beyond the end of the file"
+            " — run `ntc-tui db check --repair`"
+        )
 
     # --- the open batch ------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 from ntc_tui.storage.errors import CorruptError
 from ntc_tui.storage.layout import PACKS_MAX, VOL_MAX, Layout
@@ -12,6 +13,7 @@ from ntc_tui.storage.pages import COUNT, DbPage, Key
 VALUE = struct.Struct("<qI")
 FIRST_PAGE_FIELDS = struct.Struct("<III")  # page_for_write, page_max, db_records_number at byte 8
 U32_MAX = 2**32 - 1
+Record = tuple[Any, ...]  # key fields..., vol, packs: a record as stored
 
 
 class RecordFile:
@@ -60,41 +62,58 @@ class RecordFile:
 
     def append(self, key: Key, vol: int, packs: int) -> tuple[int, int]:
         """Store a new record on the last page (or a new one); returns (db_page, db_offset)."""
-        page = self.pages.staged.get(self.page_max)
-        if page is None:
-            page = self.pages.get(self.page_max)
-            self.pages.stage(page.number, page)
-        data = page.data
-        count = COUNT.unpack_from(data, 0)[0]
-        if count >= self.layout.records_per_page:
-            page = self.pages.append(DbPage.empty)
-            self.page_max = page.number
+        return self.append_many([(key, vol, packs)])[0]
+
+    def append_many(self, items: list[tuple[Key, int, int]]) -> list[tuple[int, int]]:
+        """Store new records, in order, after the last; returns their (db_page, db_offset)."""
+        pointers: list[tuple[int, int]] = []
+        pack_record = self.pack_record
+        record_size = self.record_size
+        done = 0
+        while done < len(items):
+            page = self.pages.staged.get(self.page_max)
+            if page is None:
+                page = self.pages.get(self.page_max)
+                self.pages.stage(page.number, page)
             data = page.data
-            count = 0
-        offset = self.record_base + self.record_size * count
-        if vol > VOL_MAX or packs > PACKS_MAX:
-            vol, packs = min(vol, VOL_MAX), min(packs, PACKS_MAX)
-        self.pack_record(data, offset, *key, vol, packs)
-        COUNT.pack_into(data, 0, count + 1)
-        self.records += 1
-        return page.number, offset >> 2
+            count = COUNT.unpack_from(data, 0)[0]
+            if count >= self.layout.records_per_page:
+                page = self.pages.append(DbPage.empty)
+                self.page_max = page.number
+                data = page.data
+                count = 0
+            chunk = items[done : done + self.layout.records_per_page - count]
+            offset = self.record_base + record_size * count
+            number = page.number
+            for key, vol, packs in chunk:
+                if vol <= VOL_MAX and packs <= PACKS_MAX:
+                    pack_record(data, offset, *key, vol, packs)
+                else:  # counters saturate instead of wrapping
+                    pack_record(data, offset, *key, min(vol, VOL_MAX), min(packs, PACKS_MAX))
+                pointers.append((number, offset >> 2))
+                offset += record_size
+            COUNT.pack_into(data, 0, count + len(chunk))
+            done += len(chunk)
+        self.records += len(items)
+        return pointers
 
     def _record_page(self, key: Key, db_page: int, db_offset: int) -> tuple[DbPage, int]:
         page = self.pages.get(db_page)
         slot = self.layout.slot_of(db_offset)
         offset = db_offset * 4
         if slot is None or slot >= COUNT.unpack_from(page.data, 0)[0]:
-            raise CorruptError(
-                f"{self.pages.name} page {db_page}: the index points at offset {db_offset},"
-                " where there is no record — run `ntc-tui db check --repair`"
-            )
-        found = self.layout.key.unpack_from(page.data, offset)
-        if found != key:
-            raise CorruptError(
-                f"{self.pages.name} page {db_page}: the index entry of one key points at the record"
-                " of another — run `ntc-tui db check --repair`"
-            )
+            raise self.pointer_error(db_page, db_offset, another_key=False)
+        if self.layout.key.unpack_from(page.data, offset) != key:
+            raise self.pointer_error(db_page, db_offset, another_key=True)
         return page, offset + self.layout.key.size
+
+    def pointer_error(self, db_page: int, db_offset: int, *, another_key: bool) -> CorruptError:
+        """The error of an index entry that points at no record, or at another key's."""
+        what = "the record of another key" if another_key else "no record"
+        return CorruptError(
+            f"{self.pages.name} page {db_page}: the index points at offset {db_offset}, {what}"
+            " — run `ntc-tui db check --repair`"
+        )
 
     def value(self, key: Key, db_page: int, db_offset: int) -> tuple[int, int]:
         """vol and packs of the record an index entry points at (CorruptError if not ``key``'s)."""
@@ -110,3 +129,20 @@ class RecordFile:
             page.data, offset, min(old_vol + vol, VOL_MAX), min(old_packs + packs, PACKS_MAX)
         )
         self.pages.stage(db_page, page)
+
+
+class RecordPages(dict[int, list[Record]]):
+    """The records of DB pages read by one scan, by page number; a bounded number at a time."""
+
+    LIMIT = 64  # pages held; a scan in key order revisits the few pages a day's records fill
+
+    def __init__(self, records: RecordFile) -> None:
+        super().__init__()
+        self.pages = records.pages
+        self.layout = records.layout
+
+    def __missing__(self, number: int) -> list[Record]:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        rows = self[number] = self.pages.get(number).records(self.layout)
+        return rows

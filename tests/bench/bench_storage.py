@@ -1,4 +1,4 @@
-"""Storage engine vs SQLite: upserts/s of distinct keys in batches, and point lookups/s."""
+"""Storage engine vs SQLite: upserts/s of distinct keys in batches, point lookups/s, a scan."""
 
 from __future__ import annotations
 
@@ -33,7 +33,11 @@ def workload(total: int, seed: int = 7) -> list[list[tuple[Key, int, int]]]:
     return batches
 
 
-def ours(batches: list[list[tuple[Key, int, int]]], lookups: list[Key]) -> tuple[float, float]:
+Rates = tuple[float, float, float]  # upserts/s, lookups/s, records scanned/s
+
+
+def ours(batches: list[list[tuple[Key, int, int]]], lookups: list[Key]) -> Rates:
+    total = sum(map(len, batches))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data"
         start = time.perf_counter()
@@ -42,17 +46,21 @@ def ours(batches: list[list[tuple[Key, int, int]]], lookups: list[Key]) -> tuple
             for batch in batches:
                 table.upsert_many(batch)
                 datadir.commit()
-        upserts = rate(sum(map(len, batches)), time.perf_counter() - start)
+        upserts = rate(total, time.perf_counter() - start)
         with DataDir.open(path, writer=False) as datadir:
             table = datadir.table("ntc", LAYOUT)
             start = time.perf_counter()
             for key in lookups:
                 table.get(key)
             gets = rate(len(lookups), time.perf_counter() - start)
-    return upserts, gets
+            start = time.perf_counter()
+            scanned = sum(map(len, table.scan_records()))
+            scans = rate(scanned, time.perf_counter() - start)
+    assert scanned == total
+    return upserts, gets, scans
 
 
-def sqlite(batches: list[list[tuple[Key, int, int]]], lookups: list[Key]) -> tuple[float, float]:
+def sqlite(batches: list[list[tuple[Key, int, int]]], lookups: list[Key]) -> Rates:
     """journal_mode=DELETE, synchronous=FULL: a rollback journal fsync'd before the database is."""
     with tempfile.TemporaryDirectory() as tmp:
         db = sqlite3.connect(Path(tmp) / "ntc.sqlite", isolation_level=None)
@@ -77,8 +85,11 @@ def sqlite(batches: list[list[tuple[Key, int, int]]], lookups: list[Key]) -> tup
         for key in lookups:
             db.execute(query, key).fetchone()
         gets = rate(len(lookups), time.perf_counter() - start)
+        start = time.perf_counter()
+        scanned = len(db.execute("SELECT * FROM conn ORDER BY day, src, dst").fetchall())
+        scans = rate(scanned, time.perf_counter() - start)
         db.close()
-    return upserts, gets
+    return upserts, gets, scans
 
 
 def run(quick: bool = False) -> list[Row]:
@@ -86,25 +97,37 @@ def run(quick: bool = False) -> list[Row]:
     batches = workload(total)
     rng = random.Random(3)
     everything = [key for batch in batches for key, _, _ in batch]
+    assert len(set(everything)) == len(everything) == total  # every upsert adds a new key
     lookups = rng.sample(everything, 20_000 if quick else 100_000)
-    ours_upserts = Measurement("upsert, 10k-key batches, commit each", "keys/s")
-    sqlite_upserts = Measurement("SQLite INSERT … ON CONFLICT DO UPDATE", "keys/s")
-    ours_gets = Measurement("point lookup (reader)", "lookups/s")
-    sqlite_gets = Measurement("SQLite SELECT by primary key", "lookups/s")
+    measurements = [
+        (
+            Measurement("upsert, 10k-key batches, commit each", "keys/s"),
+            Measurement("SQLite INSERT … ON CONFLICT DO UPDATE", "keys/s"),
+        ),
+        (
+            Measurement("point lookup (reader)", "lookups/s"),
+            Measurement("SQLite SELECT by primary key", "lookups/s"),
+        ),
+        (
+            Measurement("range scan of every record (reader)", "records/s"),
+            Measurement("SQLite SELECT * ORDER BY the key", "records/s"),
+        ),
+    ]
     for _ in range(1 if quick else 3):
-        upserts, gets = ours(batches, lookups)
-        ours_upserts.samples.append(upserts)
-        ours_gets.samples.append(gets)
-        upserts, gets = sqlite(batches, lookups)
-        sqlite_upserts.samples.append(upserts)
-        sqlite_gets.samples.append(gets)
-    note = (
+        for (mine, theirs), ours_rate, sqlite_rate in zip(
+            measurements, ours(batches, lookups), sqlite(batches, lookups), strict=True
+        ):
+            mine.samples.append(ours_rate)
+            theirs.samples.append(sqlite_rate)
+    notes = [
         f"{total:,} distinct keys over {DAYS} days; fsync per batch (ours: journal+dir+files; "
-        "SQLite: journal_mode=DELETE, synchronous=FULL, WITHOUT ROWID)"
-    )
+        "SQLite: journal_mode=DELETE, synchronous=FULL, WITHOUT ROWID)",
+        f"{len(lookups):,} random existing keys",
+        f"all {total:,} records in key order",
+    ]
     return [
-        Row("storage", ours_upserts, sqlite_upserts, note),
-        Row("storage", ours_gets, sqlite_gets, f"{len(lookups):,} random existing keys"),
+        Row("storage", mine, theirs, note)
+        for (mine, theirs), note in zip(measurements, notes, strict=True)
     ]
 
 

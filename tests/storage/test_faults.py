@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import struct
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from ntc_tui.storage import CorruptError, DataDir, StorageError, StorageFullError
 from ntc_tui.storage.checker import check_dir
 from ntc_tui.storage.journal import JOURNAL_NAME
-from ntc_tui.storage.layout import PAGE_SIZE
+from ntc_tui.storage.layout import IDX_HEADER_SIZE, PAGE_SIZE
+from ntc_tui.storage.pages import seal_index_page
 from ntc_tui.storage.repair import repair_dir
 from tests.storage.simdisk import SimDisk
 from tests.storage.workload import (
@@ -103,6 +105,7 @@ def use_everything(path: Path) -> str:
     except CorruptError as error:
         message = str(error)
         assert "page" in message or JOURNAL_NAME in message or "missing" in message, message
+        assert "run `ntc-tui db check" in message, message
         return "error"
     return "ok"
 
@@ -190,3 +193,126 @@ def rows_of(path: Path, disk: SimDisk) -> list:
         layout = conn_layout("ntc")
         assert layout is not None
         return list(datadir.table("ntc", layout).scan())
+
+
+def conn_table(path: Path, records: int) -> dict[tuple[int, ...], tuple[int, int]]:
+    """A connection table of ``records`` keys (several full DB pages); returns its rows."""
+    rows = {
+        (20260101, 0x0A000000 + n * 7919 % 65_521, 0xC0A80001 + n): (1000 + n, 1)
+        for n in range(records)
+    }
+    with DataDir.open(path, writer=True, create=True) as datadir:
+        datadir.table("c", LAYOUTS["c"]).upsert_many((k, v, p) for k, (v, p) in rows.items())
+        datadir.commit()
+    return rows
+
+
+def flip(path: Path, offset: int, bit: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 1 << bit
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("field", ["vol", "key"])
+def test_repair_salvages_the_records_of_a_page_whose_checksum_fails(
+    data_dir: Path, field: str
+) -> None:
+    rows = conn_table(data_dir, 900)
+    slot = 17
+    record = PAGE_SIZE + LAYOUTS["c"].record_offset(slot)  # DB page 2, record 17
+    flip(data_dir / "c.db", record + (12 if field == "vol" else 4), 3)  # vol's low byte, or src
+    report = check_dir(data_dir, layout_of)
+    assert [(d.file, d.page, d.invariant) for d in report.defects][:1] == [("c.db", 2, "P1")]
+    result = repair_dir(data_dir, layout_of)
+    assert result.after.ok, result.after.defects[:3]
+    assert len(result.salvaged) == 1 and result.salvaged[0].startswith("c.db page 2: ")
+    assert "values are unverified" in result.salvaged[0]
+    state = read_state(data_dir)["c"]
+    damaged = sorted(rows)[LAYOUTS["c"].records_per_page + slot]  # records went in in key order
+    assert {key: value for key, value in state.items() if key != damaged} == {
+        key: value for key, value in rows.items() if key != damaged
+    }
+    if field == "vol":  # the key is confirmed by its index entry: kept, with its damaged value
+        assert result.kept == {"c": 900} and not result.dropped
+        assert "kept 340 of its 340 records" in result.salvaged[0]
+        assert state[damaged] == (rows[damaged][0] ^ 1 << 3, 1)
+    else:  # no index entry confirms the damaged key: that one record is dropped, and listed
+        assert result.kept == {"c": 899} and damaged not in state
+        assert "kept 339 of its 340 records" in result.salvaged[0]
+        assert result.dropped == ["c.db page 2: 1 records no index entry confirms; dropped"]
+
+
+@pytest.mark.parametrize("suffix", [".db", ".idx"])
+def test_a_page_without_its_checksum_in_a_file_of_ours_is_damage(
+    data_dir: Path, suffix: str
+) -> None:
+    """Zeroing the 12 spare bytes of a page must not switch its checksum off."""
+    conn_table(data_dir, 900)
+    target = data_dir / f"c{suffix}"
+    data = bytearray(target.read_bytes())
+    spare = PAGE_SIZE + (8180 if suffix == ".db" else 20)
+    data[spare : spare + 12] = bytes(12)
+    data[PAGE_SIZE + 100] ^= 1  # the change the missing checksum would hide
+    target.write_bytes(bytes(data))
+    report = check_dir(data_dir, layout_of)
+    p1 = [d for d in report.defects if d.invariant == "P1"]
+    assert [(d.file, d.page) for d in p1] == [(f"c{suffix}", 2)]
+    assert "no checksum in a file written by ntc-tui" in p1[0].message
+    with pytest.raises(CorruptError, match=rf"c\{suffix} page 2: no checksum"):
+        read_state(data_dir)
+    result = repair_dir(data_dir, layout_of)
+    assert result.after.ok
+    assert result.kept == {"c": 899 if suffix == ".db" else 900}
+
+
+@pytest.mark.parametrize(
+    ("suffix", "at"), [(".db", 8188), (".db", 8191), (".idx", 28), (".idx", 31)]
+)
+def test_the_reserved_bytes_after_a_checksum_must_be_zero(
+    data_dir: Path, suffix: str, at: int
+) -> None:
+    rows = conn_table(data_dir, 900)
+    flip(data_dir / f"c{suffix}", PAGE_SIZE + at, 0)
+    report = check_dir(data_dir, layout_of)
+    p1 = [d for d in report.defects if d.invariant == "P1"]
+    assert [(d.file, d.page) for d in p1] == [(f"c{suffix}", 2)]
+    assert "reserved bytes after the checksum are not zero" in p1[0].message
+    with pytest.raises(CorruptError, match="reserved bytes"):
+        read_state(data_dir)
+    assert repair_dir(data_dir, layout_of).after.ok
+    assert read_state(data_dir)["c"] == rows
+
+
+def test_an_entry_pointing_past_the_records_file_is_a_clear_error(data_dir: Path) -> None:
+    conn_table(data_dir, 100)  # one leaf: the root
+    index = bytearray((data_dir / "c.idx").read_bytes())
+    struct.pack_into("<I", index, IDX_HEADER_SIZE + 24 * 7 + 16, 99)  # entry 7's db_page
+    (data_dir / "c.idx").write_bytes(seal_index_page(index))  # a sound page, a wrong pointer
+    with pytest.raises(CorruptError) as raised:
+        read_state(data_dir)
+    assert str(raised.value) == (
+        "c.db: page 99 does not exist (1 pages) — run `ntc-tui db check --repair`"
+    )
+    report = check_dir(data_dir, layout_of)
+    assert [(d.file, d.page, d.invariant) for d in report.defects[:1]] == [("c.idx", 1, "I9")]
+    assert repair_dir(data_dir, layout_of).kept == {"c": 100}
+
+
+def test_records_without_checksums_beside_an_index_with_them_are_damage(data_dir: Path) -> None:
+    rows = conn_table(data_dir, 100)  # one DB page: no other page would give the damage away
+    records = bytearray((data_dir / "c.db").read_bytes())
+    records[8180:8192] = bytes(12)
+    records[LAYOUTS["c"].record_offset(3) + 12] ^= 1  # the vol of record 3
+    (data_dir / "c.db").write_bytes(bytes(records))
+    report = check_dir(data_dir, layout_of)
+    assert ("c.db", 1, "P1") in {(d.file, d.page, d.invariant) for d in report.defects}
+    for writer in (False, True):
+        with (
+            DataDir.open(data_dir, writer=writer) as datadir,
+            pytest.raises(CorruptError, match=r"c\.db page 1: no checksum while c\.idx has them"),
+        ):
+            datadir.table("c", LAYOUTS["c"])
+    result = repair_dir(data_dir, layout_of)
+    assert result.after.ok and result.kept == {"c": 100}  # the index confirms every key
+    assert len(result.salvaged) == 1
+    assert sum(state != rows[key] for key, state in read_state(data_dir)["c"].items()) == 1

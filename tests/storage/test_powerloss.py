@@ -37,13 +37,15 @@ class CrashImages:
         self.stop_at_first = stop_at_first
         self.acked = 0
         self.in_flight = False
-        self.points = 0
+        self.points = 0  # operations before which power was lost
+        self.images = 0  # disks recovered: several per point
         self.violations: list[str] = []
 
     def __call__(self, seeds: int | None = None) -> None:
+        self.points += 1
         for seed in range(seeds or self.seeds):
-            self.points += 1
-            problem = self.verify(self.disk.after_power_loss(self.points * 7919 + seed))
+            self.images += 1
+            problem = self.verify(self.disk.after_power_loss(self.images * 7919 + seed))
             if problem:
                 self.violations.append(f"operation {self.disk.operations}: {problem}")
                 if self.stop_at_first:
@@ -97,7 +99,7 @@ def run_workload(disk: SimDisk, batches: list[Batch], crashes: CrashImages) -> N
 
 
 def workload() -> tuple[list[Batch], list[State]]:
-    batches = make_batches(seed=5, count=12, new_keys=110)
+    batches = make_batches(seed=5, count=18, new_keys=110)
     return batches, expected_states(batches)
 
 
@@ -107,7 +109,8 @@ def test_every_crash_point_recovers_to_before_or_after() -> None:
     crashes = CrashImages(disk, states, seeds=2, stop_at_first=False)
     run_workload(disk, batches, crashes)
     assert crashes.violations == []
-    assert crashes.points >= 1000
+    assert crashes.points >= 1000, crashes.points
+    print(f"{crashes.points} crash points, {crashes.images} power-loss images")
     assert read_state(DATA, disk) == states[-1]
     assert set(disk.fsync_sites) >= set(FSYNC_SITES)  # the workload exercises every fsync
 

@@ -6,12 +6,15 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from ntc_tui.storage import DataDir, LockedError
 from ntc_tui.storage.checker import check_dir
-from tests.storage.workload import expected_states, layout_of, make_batches, read_state
+from ntc_tui.storage.journal import JOURNAL_NAME
+from ntc_tui.storage.layout import PAGE_SIZE
+from tests.storage.workload import LAYOUTS, expected_states, layout_of, make_batches, read_state
 from tests.storage.writer_child import UNIFORM_KEYS
 
 ROOT = Path(__file__).parents[2]
@@ -91,3 +94,42 @@ def test_readers_beside_a_writer_never_see_half_a_batch(tmp_path: Path) -> None:
     assert len(seen_values) >= 3
     assert check_dir(path, layout_of).ok
     assert (path / "ntc-tui.lock").exists()
+
+
+def flock_waiters(path: Path) -> int:
+    """How many lock requests on ``path`` wait in the kernel (the "->" lines of /proc/locks)."""
+    inode = str(path.stat().st_ino)
+    return sum(
+        1
+        for line in Path("/proc/locks").read_text().splitlines()
+        if " -> " in line and any(field.split(":")[-1] == inode for field in line.split())
+    )
+
+
+def test_a_writer_past_the_unapplied_limit_waits_for_the_readers(tmp_path: Path) -> None:
+    path = tmp_path / "data"
+    wide = LAYOUTS["c"]
+    rows = {(1, n, n): (10, 1) for n in range(1000)}  # three DB pages and several index pages
+    with DataDir.open(path, writer=True, create=True, unapplied_limit=4 * PAGE_SIZE) as writer:
+        table = writer.table("c", wide)
+        table.upsert((0, 0, 0), 5, 1)
+        writer.commit()  # no reader: written in place
+        reader = DataDir.open(path, writer=False)
+        try:
+            table.upsert_many((key, vol, packs) for key, (vol, packs) in rows.items())
+            writer.commit()  # a reader holds a snapshot: the pages stay in the journal
+            assert (path / JOURNAL_NAME).exists()
+            table.upsert((2, 2, 2), 7, 1)
+            waiting = threading.Thread(target=writer.commit)  # more than 4 pages unapplied
+            waiting.start()
+            while not flock_waiters(path):
+                assert waiting.is_alive(), "the commit did not wait for the reader"
+                time.sleep(0.01)
+            assert list(reader.table("c", wide).scan()) == [((0, 0, 0), 5, 1)]  # its snapshot
+        finally:
+            reader.close()
+        waiting.join()
+        assert not (path / JOURNAL_NAME).exists()  # applied in place once the reader had gone
+    expected = {(0, 0, 0): (5, 1), **rows, (2, 2, 2): (7, 1)}
+    assert read_state(path) == {"c": expected}
+    assert check_dir(path, layout_of).ok

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,7 @@ import pytest
 from ntc_tui.errors import StoreUnusableError
 from ntc_tui.records import encode_date, parse_address
 from ntc_tui.storage.checker import check_dir
+from ntc_tui.storage.layout import IDX_HEADER_SIZE
 from ntc_tui.store import (
     Batch,
     ConnectionRow,
@@ -108,3 +113,91 @@ def test_keys_read_as_people_write_them() -> None:
     assert format_key("ntc6", (D2, A6, B6)) == "2026-11-01 fd09::1 > fd09::2"
     assert format_key("proto-2026-11", (NOV1, b"TCP\0\0\0\0\0")) == "2026-11-01 00:00:00Z TCP"
     assert layout_for_stem("proto-2026-13x") is None and layout_for_stem("other") is None
+
+
+class Unorderable(bytes):
+    """An IPv6 address that refuses to be ordered: the engine fails while staging a batch."""
+
+    def __lt__(self, other: object) -> bool:
+        raise RuntimeError("cannot order this address")
+
+    __gt__ = __le__ = __ge__ = __lt__
+
+
+def test_a_batch_that_fails_while_staging_leaves_nothing_for_the_next(data_dir: Path) -> None:
+    with Store.open(data_dir, writer=True) as store:
+        store.apply(Batch(pairs={(D1, A6, B6): [1, 1]}))
+        bad = {(D1, A4, B4): [100, 1], (D2, A4, B4): [5, 1], (D1, Unorderable(B6), A6): [1, 1]}
+        with pytest.raises(RuntimeError, match="cannot order"):
+            store.apply(Batch(pairs=bad))  # the IPv4 rows were staged before the IPv6 one failed
+        store.apply(Batch(pairs={(D1, A4, B4): [100, 1]}))
+        assert list(store.connections()) == [
+            ConnectionRow(D1, A4, B4, 100, 1),
+            ConnectionRow(D1, A6, B6, 1, 1),
+        ]
+
+
+@pytest.mark.parametrize(
+    ("batch", "message"),
+    [
+        (Batch(proto_cells={(NOV1, "ABCDEFGHI"): [1, 1]}), "1 to 8 ASCII characters"),
+        (Batch(proto_cells={(NOV1, "TCPé"): [1, 1]}), "1 to 8 ASCII characters"),
+        (Batch(proto_cells={(NOV1, ""): [1, 1]}), "1 to 8 ASCII characters"),
+        (Batch(pairs={(D1, A6, B6[:15]): [1, 1]}), "IPv4 or an IPv6 address pair"),
+        (Batch(pairs={(D1, A4, B6): [1, 1]}), "IPv4 or an IPv6 address pair"),
+        (Batch(pairs={(D1, A4, 2**32): [1, 1]}), "not IPv4 addresses"),
+        (Batch(pairs={(D1, A4, B4): [-1, 1]}), "two integers >= 0"),
+        (Batch(ledger=[LedgerEntry(b"h" * 15, 1, b"p" * 16)]), "digest is 16 bytes"),
+    ],
+)
+def test_a_batch_with_a_key_that_cannot_be_stored_is_refused_whole(
+    data_dir: Path, batch: Batch, message: str
+) -> None:
+    with Store.open(data_dir, writer=True) as store:
+        store.apply(Batch(proto_cells={(NOV1, "TCP"): [10, 1]}))
+        good = {(D1, A4, B4): [100, 1]}
+        with pytest.raises(ValueError, match=message):
+            store.apply(
+                Batch(
+                    pairs={**good, **batch.pairs},
+                    proto_cells=batch.proto_cells,
+                    ledger=batch.ledger,
+                )
+            )
+        store.apply(Batch(pairs=good, proto_cells={(NOV1, "UDP"): [3, 1]}))
+        assert list(store.connections()) == [ConnectionRow(D1, A4, B4, 100, 1)]
+        assert list(store.protocol_cells()) == [
+            ProtocolCell(NOV1, "TCP", 10, 1),
+            ProtocolCell(NOV1, "UDP", 3, 1),
+        ]
+        assert store.ledger_entries(b"h" * 16) == []
+
+
+LAZY171 = Path(__file__).parents[1] / "fixtures" / "c-ntc" / "lazy171"
+
+
+def test_an_index_of_the_original_that_loses_a_key_loses_no_record(tmp_path: Path) -> None:
+    """The original's index may point nowhere (child 0): a reader follows its records file."""
+    data = tmp_path / "lazy171"
+    shutil.copytree(LAZY171, data)
+    index = bytearray((data / "ntc.idx").read_bytes())
+    count = struct.unpack_from("<I", index, 0)[0]
+    children = [IDX_HEADER_SIZE + 24 * slot + 12 for slot in range(count)]
+    lazy = [at for at in children if struct.unpack_from("<I", index, at)[0]]
+    assert len(lazy) == 1  # the root's one child, page 2, holds the 171st key
+    struct.pack_into("<I", index, lazy[0], 0)
+    (data / "ntc.idx").write_bytes(bytes(index))
+    with Store.open(data, writer=False) as reader:
+        rows = list(reader.connections())
+    assert len(rows) == 171
+    assert (sum(row.bytes for row in rows), sum(row.packets for row in rows)) == (31635, 171)
+    assert [row[:3] for row in rows] == sorted(row[:3] for row in rows)
+    csv = subprocess.run(
+        [sys.executable, "-m", "ntc_tui", "report", "--format", "csv", "--db-dir", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert csv.returncode == 0, csv.stderr
+    assert len(csv.stdout.splitlines()) == 1 + 171  # the header line and every record
