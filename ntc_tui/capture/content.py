@@ -70,15 +70,19 @@ def sniff(path: Path) -> Content:
         raise _unreadable(path, error) from None
     compression = compression_of(first)
     with ContentStream(path, compression) as stream:
-        first = stream.read_exactly(SNIFF_BYTES)
+        first = stream.read(SNIFF_BYTES)
     return Content(kind_of(first), compression, first)
 
 
 class ContentStream:
-    """The decompressed bytes of a file; read failures become ContentError with one sentence."""
+    """The decompressed bytes of a file; read failures become ContentError with one sentence.
+
+    Compressed content is decompressed one input block at a time: what came before a truncation
+    or a corruption is returned first, and the error is raised by the next read."""
 
     def __init__(self, path: Path, compression: str | None) -> None:
         self.path = path
+        self.compression = compression
         try:
             self._raw = path.open("rb")
         except OSError as error:
@@ -86,7 +90,8 @@ class ContentStream:
         self._stream: io.BufferedIOBase = self._raw
         if compression is not None:
             self._stream = _DECOMPRESSORS[compression](self._raw)
-        self.compressed = compression is not None
+        self._content_read = 0
+        self._error: ContentError | None = None
 
     def __enter__(self) -> ContentStream:
         return self
@@ -109,10 +114,50 @@ class ContentStream:
         """Bytes of the file on disk read so far (compressed bytes for a compressed file)."""
         return self._raw.tell() if not self._raw.closed else 0
 
+    def raw_bytes_of(self, content_bytes: int) -> int:
+        """About how many bytes of the file on disk hold the first ``content_bytes`` of the
+        content (for progress), by the compression ratio of what was read so far."""
+        if self.compression is None or not self._content_read:
+            return content_bytes
+        return min(self.raw_position, content_bytes * self.raw_position // self._content_read)
+
     def read(self, size: int = READ_SIZE) -> bytes:
-        """One read of up to ``size`` bytes (b"" at the end)."""
+        """Up to ``size`` bytes (b"" at the end): all of them, unless the end of the content or
+        a read error comes first."""
+        if self._error is not None:
+            raise self._error
+        if self.compression is None:
+            data = self._read_once(size)
+        else:
+            parts: list[bytes] = []
+            wanted = size
+            try:
+                while wanted > 0 and (part := self._read_once(wanted)):
+                    parts.append(part)
+                    wanted -= len(part)
+            except ContentError as error:
+                if not parts:
+                    raise
+                self._error = error
+            data = b"".join(parts)
+        self._content_read += len(data)
+        return data
+
+    def skip(self, size: int) -> None:
+        """Read past ``size`` bytes; ContentError if the content is shorter."""
+        left = size
+        while left > 0:
+            data = self.read(min(left, READ_SIZE))
+            if not data:
+                raise ContentError(f"{self.path}: the content became shorter while it was read")
+            left -= len(data)
+
+    def _read_once(self, size: int) -> bytes:
+        """One read of the file, or one decompressed block of it."""
         try:
-            return self._stream.read(size)
+            if self.compression is None:
+                return self._stream.read(size)
+            return self._stream.read1(size)
         except EOFError:
             raise ContentError(
                 f"{self.path}: the compressed file is truncated (it ends before its end marker)"
@@ -120,18 +165,9 @@ class ContentStream:
         except (gzip.BadGzipFile, zlib.error, lzma.LZMAError) as error:
             raise ContentError(f"{self.path}: corrupt compressed data ({error})") from None
         except OSError as error:
-            if self.compressed and "Invalid data stream" in str(error):
+            if self.compression is not None and "Invalid data stream" in str(error):
                 raise ContentError(f"{self.path}: corrupt compressed data ({error})") from None
             raise _unreadable(self.path, error) from None
-
-    def read_exactly(self, size: int) -> bytes:
-        """Up to ``size`` bytes, fewer only at the end."""
-        parts: list[bytes] = []
-        wanted = size
-        while wanted > 0 and (data := self.read(min(wanted, READ_SIZE))):
-            parts.append(data)
-            wanted -= len(data)
-        return b"".join(parts)
 
 
 def _unreadable(path: Path, error: OSError) -> ContentError:

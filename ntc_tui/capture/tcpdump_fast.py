@@ -1,22 +1,20 @@
 """The fast path over tcpdump text: one compiled expression per flavour for its common lines
-(IPv4/IPv6 with TCP, UDP, ICMP, ICMPv6, or any protocol number under -v), counted grouped in C.
+(IPv4/IPv6 with TCP, UDP, ICMP, ICMPv6, or any protocol number under -v), counted in one loop.
 
 Only the lines it matches are counted here; they are read exactly as the general grammar
 (tcpdump_text) reads them, which the tests check line shape by line shape. Conversions use the
-grammar's own functions (addresses, protocol names), so each rule has one implementation.
-Counting works on columns: every row's key is a tuple of its tokens ((second, proto), (src,
-dst)), so that grouping, summing and converting run in C over whole lists.
+grammar's own functions (addresses, protocol names, local times), so each rule has one
+implementation. Rows are summed by the raw tokens they show ((second, protocol) and (source,
+destination)); only the distinct tokens are converted afterwards.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import repeat
-from operator import add, itemgetter, mul
-from typing import Any, TypeVar
+from operator import add, itemgetter
+from typing import Any
 
 from ntc_tui.capture.tcpdump_text import (
     CLOCK_DATETIME,
@@ -28,6 +26,8 @@ from ntc_tui.capture.tcpdump_text import (
     LINK_ETHERNET,
     LINK_SLL,
     LINK_SLL2,
+    NUMBER_PATTERN,
+    RELATIVE_START_PATTERN,
     LineShape,
     address_token,
     transport_name,
@@ -35,7 +35,6 @@ from ntc_tui.capture.tcpdump_text import (
 from ntc_tui.records import IPV6_EXTENSION_HEADERS, Address, DayCalendar, ip_protocol_name
 
 Row = tuple[bytes, ...]
-Key = TypeVar("Key", bound=tuple[bytes, ...])
 Counts = dict[Any, list[int]]
 # transport words the fast path reads without -v -> whether the addresses carry ports
 _WORDS = {b"Flags [": True, b"UDP, ": True, b"ICMP ": False, b"ICMP6, ": False}
@@ -45,8 +44,9 @@ _NOT_EXTENSION = (
 # an IPv4 or an IPv6 address; the family shows in the token
 _ADDRESS = rb"\d+\.\d+\.\d+\.\d+|[0-9a-f:]+"
 _PORT = rb"(?:\.[\w-]+)?"
+_MAC = rb"[0-9a-f:]{17}"  # as tcpdump prints a MAC address; any other goes to the grammar
 _LINK_HEADS = {
-    LINK_ETHERNET: rb"\S+ > \S+, ",
+    LINK_ETHERNET: _MAC + rb" > " + _MAC + rb", ",
     LINK_SLL: rb" *(?:In|Out|B|M|P) \S+ ",
     LINK_SLL2: rb"ifindex \d+ \S+ ",
 }
@@ -55,16 +55,20 @@ _FAST_PATHS: dict[LineShape, FastPath | None] = {}
 
 @dataclass(frozen=True)
 class FastPath:
-    """The compiled expression for one flavour's common lines and how to read its groups.
+    """The compiled expression for one flavour's common lines and how to read its rows.
 
-    Groups: second, s, d (addresses), odd (any other packet line); the length in l (or l4/l6
-    when it is the IP length); the protocol in p (or p4/p6 when it is a number from -v).
+    Groups: second, s, d (addresses), odd (any other packet line, with its continuation); the
+    length in l (or l4/l6 when it is the IP length, one of them empty); the protocol in p (or
+    p4/p6 when it is a number from -v, one of them empty).
     """
 
     pattern: re.Pattern[bytes]
-    groups: dict[str, int]  # group name -> index in findall's tuples
+    cell: tuple[int, ...]  # indexes in a row of the second and the protocol group(s)
+    pair: tuple[int, int]  # of the source and destination
+    lengths: tuple[int, ...]  # of the length group(s)
+    odd: int  # of the odd line
     length_kind: str
-    protocols: dict[bytes, str]  # value of the protocol group(s) -> SPEC §3 name
+    protocols: dict[bytes, str]  # the protocol group(s) joined -> SPEC §3 name
 
 
 def fast_path(flavour: LineShape) -> FastPath | None:
@@ -83,7 +87,8 @@ def _build(flavour: LineShape) -> FastPath | None:
         return None
     if flavour.link and flavour.link not in _LINK_HEADS:
         return None
-    head = (rb" *\d+  " if flavour.numbered else b"") + clock
+    number = NUMBER_PATTERN.encode()
+    head = (number if flavour.numbered else b"") + clock
     if flavour.interface:
         head += rb"\S+ +(?:In|Out|B|M|P) +"
     if flavour.link:
@@ -104,14 +109,26 @@ def _build(flavour: LineShape) -> FastPath | None:
         head += rb"(?P<p>" + b"|".join(re.escape(word) for word in _WORDS) + b")"
         if not flavour.link:
             head += rb"[^\n]*?\blength (?P<l>\d+)"
-    start = rb"(?: *\d+  |\S)" if flavour.numbered else rb"\S"
-    next_line = rb"(?:\n(?! *\d+  )[ \t][^\n]*)?" if flavour.numbered else rb"(?:\n[ \t][^\n]*)?"
-    odd = rb"(?P<odd>" + start + rb"[^\n]*" + next_line + b")"
+    # any other packet line, and its continuation: what tcpdump_chunks.is_packet_start says
+    relative = RELATIVE_START_PATTERN.encode()
+    start = (number + b"|" if flavour.numbered else b"") + rb"\S|" + relative
+    not_start = (b"(?!" + number + b")" if flavour.numbered else b"") + b"(?!" + relative + b")"
+    odd = rb"(?P<odd>(?:" + start + rb")[^\n]*(?:\n" + not_start + rb"[ \t][^\n]*)?)"
     pattern = re.compile(rb"\n(?:" + head + b"|" + odd + b")")
     protocols = {str(number).encode(): ip_protocol_name(number) for number in range(256)}
     protocols.update({word: transport_name(word.decode(), ports) for word, ports in _WORDS.items()})
-    groups = {name: index - 1 for name, index in pattern.groupindex.items()}
-    return FastPath(pattern, groups, kind, protocols)
+    index = {name: number - 1 for name, number in pattern.groupindex.items()}
+    protocol_groups = ("p",) if "p" in index else ("p4", "p6")
+    length_groups = ("l",) if "l" in index else ("l4", "l6")
+    return FastPath(
+        pattern,
+        (index["second"], *(index[name] for name in protocol_groups)),
+        (index["s"], index["d"]),
+        tuple(index[name] for name in length_groups),
+        index["odd"],
+        kind,
+        protocols,
+    )
 
 
 class FastCounter:
@@ -122,95 +139,83 @@ class FastCounter:
         fast: FastPath,
         calendar: DayCalendar,
         epoch: bool,
-        local_seconds: Callable[[str], int | None],
+        local_candidates: Callable[[str], tuple[int, ...]],
     ) -> None:
         self.fast = fast
         self.calendar = calendar
         self._epoch = epoch
-        self._local_seconds = local_seconds
+        self._local_candidates = local_candidates
         self._seconds: dict[bytes, int] = {}
         self._addresses: dict[bytes, Address] = {}
 
     def count(self, rows: list[Row], pairs: Counts, proto_cells: Counts) -> tuple[int, int] | None:
         """Add the rows to ``pairs`` and ``proto_cells``; (packets, bytes), or None, with
-        nothing added, if a row holds a value that does not convert.
-
-        Rows are grouped by tuples of their tokens (made, hashed and summed in C); only the
-        distinct keys are converted."""
-        groups = self.fast.groups
-        if not self._resolve_seconds(set(map(itemgetter(groups["second"]), rows))):
-            return None
+        nothing added, if a row holds a value that does not convert (or a local time that the
+        end of daylight saving time repeats: the grammar places those in line order)."""
+        fast = self.fast
         lengths = self._lengths(rows)
-        pair_sums, pair_counts = _sums_and_counts(
-            list(map(itemgetter(groups["s"], groups["d"]), rows)), lengths
+        cells, by_tokens = _summed(
+            map(itemgetter(*fast.cell), rows), map(itemgetter(*fast.pair), rows), lengths
         )
-        tokens = set(map(itemgetter(0), pair_sums)) | set(map(itemgetter(1), pair_sums))
+        if not self._resolve_seconds({key[0] for key in cells}):
+            return None
+        tokens = {token for pair in by_tokens for token in pair}
         if not self._resolve_addresses(tokens):
             return None
-        spanned = self._add_cells(proto_cells, rows, lengths)
-        days = {self.calendar.code(second) for second in spanned}
-        if len(days) == 1:
-            self._add_pairs(pairs, days.pop(), pair_sums, pair_counts)
-        else:  # the chunk spans midnight: the day of each row
-            keys = list(map(itemgetter(groups["second"], groups["s"], groups["d"]), rows))
-            for (token, src, dst), nbytes, packets in _grouped(keys, lengths):
-                day = self.calendar.code(self._seconds[token])
-                _add(pairs, (day, self._addresses[src], self._addresses[dst]), nbytes, packets)
-        return len(rows), sum(lengths)
-
-    def _lengths(self, rows: list[Row]) -> list[int]:
-        groups = self.fast.groups
-        if "l" in groups:
-            return list(map(int, map(itemgetter(groups["l"]), rows)))
-        # the IP length: IPv4's total length, or IPv6's payload length + its 40-byte header
-        ipv4 = map(itemgetter(groups["l4"]), rows)
-        ipv6 = list(map(itemgetter(groups["l6"]), rows))
-        lengths = map(int, map(add, ipv4, ipv6))
-        return list(map(add, lengths, map(mul, map(bool, ipv6), repeat(IPV6_HEADER_BYTES))))
-
-    def _add_cells(self, proto_cells: Counts, rows: list[Row], lengths: list[int]) -> set[int]:
-        """Add the rows by (second, protocol); returns the seconds they span."""
-        groups = self.fast.groups
-        names = ("p",) if "p" in groups else ("p4", "p6")  # -v: one of the two is empty
-        keys = list(map(itemgetter(groups["second"], *(groups[name] for name in names)), rows))
+        ipv6_header = fast.length_kind == LENGTH_IP  # -v lengths of IPv6 are its payload's
+        seconds, protocols = self._seconds, fast.protocols
         spanned: set[int] = set()
-        protocols = self.fast.protocols
-        for (token, *shown), nbytes, packets in _grouped(keys, lengths):
-            second = self._seconds[token]
+        packets = nbytes = 0
+        for (token, *shown), (cell_bytes, cell_packets) in cells.items():
+            second = seconds[token]
             spanned.add(second)
-            _add(proto_cells, (second, protocols[b"".join(shown)]), nbytes, packets)
-        return spanned
+            header = IPV6_HEADER_BYTES * cell_packets if ipv6_header and shown[-1] else 0
+            name = protocols[b"".join(shown)]
+            _add(proto_cells, (second, name), cell_bytes + header, cell_packets)
+            packets += cell_packets
+            nbytes += cell_bytes + header
+        days = {self.calendar.code(second) for second in spanned}
+        one_day = days.pop() if len(days) == 1 else None
+        if one_day is None:  # the rows span midnight: each one's own day
+            keys = map(itemgetter(fast.cell[0], *fast.pair), rows)
+            _, by_tokens = _summed(map(itemgetter(*fast.cell), rows), keys, self._lengths(rows))
+        if ipv6_header:
+            for tokens_key, counts in by_tokens.items():
+                if b":" in tokens_key[-2]:  # an IPv6 source
+                    counts[0] += IPV6_HEADER_BYTES * counts[1]
+        address = self._addresses
+        if one_day is not None:
+            converted = {(one_day, address[s], address[d]): v for (s, d), v in by_tokens.items()}
+            if not pairs and len(converted) == len(by_tokens):
+                pairs.update(converted)
+                return packets, nbytes
+        # pairs to add to, two spellings of one address, or rows of two days: one by one
+        day_of = self.calendar.code
+        for tokens_key, (pair_bytes, pair_packets) in by_tokens.items():
+            src, dst = tokens_key[-2:]
+            day = one_day if one_day is not None else day_of(seconds[tokens_key[0]])
+            _add(pairs, (day, address[src], address[dst]), pair_bytes, pair_packets)
+        return packets, nbytes
 
-    def _add_pairs(
-        self,
-        pairs: Counts,
-        day: int,
-        sums: dict[tuple[bytes, bytes], int],
-        counts: Counter[tuple[bytes, bytes]],
-    ) -> None:
-        """Add the sums of one day's (src, dst) token pairs; the keys are converted in C."""
-        address = self._addresses.__getitem__
-        converted = zip(
-            repeat(day),
-            map(address, map(itemgetter(0), sums)),
-            map(address, map(itemgetter(1), sums)),
+    def _lengths(self, rows: list[Row]) -> Iterable[int]:
+        groups = self.fast.lengths
+        if len(groups) == 1:
+            return map(int, map(itemgetter(groups[0]), rows))
+        # the IP length: IPv4's total length or IPv6's payload length, one of them empty
+        return map(
+            int, map(add, map(itemgetter(groups[0]), rows), map(itemgetter(groups[1]), rows))
         )
-        values = map(list, zip(sums.values(), counts.values(), strict=True))
-        grouped = dict(zip(converted, values, strict=True))
-        if not pairs and len(grouped) == len(sums):
-            pairs.update(grouped)
-            return
-        # pairs to add to, or two spellings of one address: one by one
-        for (src, dst), nbytes, packets in zip(sums, sums.values(), counts.values(), strict=True):
-            _add(pairs, (day, address(src), address(dst)), nbytes, packets)
 
     def _resolve_seconds(self, tokens: set[bytes]) -> bool:
         known = self._seconds
         for token in tokens - known.keys():
-            seconds = int(token) if self._epoch else self._local_seconds(token.decode())
-            if seconds is None:
+            if self._epoch:
+                known[token] = int(token)
+                continue
+            candidates = self._local_candidates(token.decode())
+            if len(candidates) != 1:
                 return False
-            known[token] = seconds
+            known[token] = candidates[0]
         return True
 
     def _resolve_addresses(self, tokens: set[bytes]) -> bool:
@@ -223,23 +228,36 @@ class FastCounter:
         return True
 
 
-def _sums_and_counts(
-    keys: Sequence[Key], lengths: Sequence[int]
-) -> tuple[dict[Key, int], Counter[Key]]:
-    """Sums of lengths and counts per distinct key of two parallel lists, made in C. Both hold
-    the keys in first-seen order, so their items pair up."""
-    sums: defaultdict[Key, int] = defaultdict(int)
-    deque(map(sums.__setitem__, keys, map(add, map(sums.__getitem__, keys), lengths)), maxlen=0)
-    return sums, Counter(keys)
-
-
-def _grouped(keys: Sequence[Key], lengths: Sequence[int]) -> Iterator[tuple[Key, int, int]]:
-    """(key, sum of its lengths, count) per distinct key."""
-    sums, packets = _sums_and_counts(keys, lengths)
-    return zip(sums, sums.values(), packets.values(), strict=True)
+def _summed(
+    cell_keys: Iterable[tuple[bytes, ...]],
+    pair_keys: Iterable[tuple[bytes, ...]],
+    lengths: Iterable[int],
+) -> tuple[Counts, Counts]:
+    """[bytes, packets] per distinct cell key and per distinct pair key of parallel rows."""
+    cells: Counts = {}
+    pairs: Counts = {}
+    cell_of = cells.get
+    pair_of = pairs.get
+    for cell_key, pair_key, length in zip(cell_keys, pair_keys, lengths, strict=True):
+        counts = cell_of(cell_key)
+        if counts is None:
+            cells[cell_key] = [length, 1]
+        else:
+            counts[0] += length
+            counts[1] += 1
+        counts = pair_of(pair_key)
+        if counts is None:
+            pairs[pair_key] = [length, 1]
+        else:
+            counts[0] += length
+            counts[1] += 1
+    return cells, pairs
 
 
 def _add(target: Counts, key: Any, nbytes: int, packets: int) -> None:
-    counts = target.setdefault(key, [0, 0])
-    counts[0] += nbytes
-    counts[1] += packets
+    counts = target.get(key)
+    if counts is None:
+        target[key] = [nbytes, packets]
+    else:
+        counts[0] += nbytes
+        counts[1] += packets

@@ -12,6 +12,7 @@ IPv6 fragment after the first does not show its transport, so it counts as OTHER
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 import socket
@@ -28,12 +29,14 @@ from ntc_tui.records import (
     OTHER,
     Address,
     PacketRecord,
+    epoch_timestamp,
     ethertype_name,
     ip_protocol_name,
 )
 
 # Why a line was rejected (SPEC §6).
-NAME_RESOLVED = "name-resolved address"
+RERUN_WITH_N = "re-run tcpdump with -n"
+NAME_RESOLVED = f"name-resolved address ({RERUN_WITH_N})"
 NO_TIMESTAMP = "no timestamp"
 NO_DATE = "no absolute date"
 MALFORMED = "malformed header"
@@ -62,11 +65,15 @@ IPV6_HEADER_BYTES = 40
 ETHERNET_HEADER_BYTES = 14  # the MAC addresses and the length field of an 802.3 frame
 _HALF_DAY = 43200
 
-_NUMBER = re.compile(r" *\d+  (?=\S| \d)")
-_EPOCH = re.compile(r"(\d+)\.(\d+) ")
-_DATETIME = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)\.(\d+) ")
+# How packet lines start (also read as bytes by tcpdump_chunks and tcpdump_fast): a -# number;
+# a relative clock (-ttt, -ttttt), which tcpdump prints after a space.
+NUMBER_PATTERN = r" *\d+  (?=\S| \d)"
+RELATIVE_START_PATTERN = r" +\d+:\d\d:\d\d\.\d+ "
+_NUMBER = re.compile(NUMBER_PATTERN)
+_EPOCH = re.compile(r"\d+\.\d+ ")
+_DATETIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.(\d+) ")
 _TIME_OF_DAY = re.compile(r"(\d\d):(\d\d):(\d\d)\.(\d+) ")
-_RELATIVE = re.compile(r"[ -]?\d+:\d\d:\d\d\.\d+ ")
+_RELATIVE = re.compile(r"[ -]?\d+:\d\d:\d\d\.\d+ ")  # -ttt, -ttttt: from a start, not a date
 _INTERFACE = re.compile(r"\S+ +(?:In|Out|B|M|P) +")
 _ETHERTYPE = r"ethertype [^(,]+ \(0x([0-9a-f]{4})\), length (\d+): ?"
 _LINK = re.compile(
@@ -91,12 +98,12 @@ _ADDRESSES = re.compile(r"(\S+) > (\S+):(?: +|$)")
 _HOSTNAME = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
 _ARP_HEADER = re.compile(r"(?:Ethernet \(len \d+\), IPv4 \(len \d+\), )?")
 _ARP_REQUEST = re.compile(r"Request who-has (\S+)(?: \([^)]*\))? tell (\S+?),")
-_PRINTED_LENGTH = re.compile(r"\blength (\d+)")
+_PRINTED_LENGTH = re.compile(r"\blength (\d+)|\bip-proto-\d+ (\d+)")
 _TRAILING_LENGTH = re.compile(r"\((\d+)\)\s*$")
 # tcpdump's words for the IPv6 extension headers it prints before the transport; a fragment
 # with a non-zero offset ends the walk (tcpdump does not print what it carries)
 _EXTENSION = re.compile(
-    r"(?:(?:HBH|DSTOPT|RT6|srcrt|mobility)(?: ?\([^)]*\))*|frag \((?:[0-9a-fx]+:)?(\d+)\|\d+\))"
+    r"(?:(?:HBH|DSTOPT|RT6|srcrt)(?: ?\([^)]*\))*|frag \((?:[0-9a-fx]+:)?(\d+)\|\d+\))"
     r":?\s*"
 )
 _PORTS_ONLY = re.compile(r"[\w-]+ > [\w-]+: ?")
@@ -120,6 +127,7 @@ _TRANSPORT_WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
         (r"no next header", 59),
         (r"sctp\b", 132),
         (r"DCCP\b", 33),
+        (r"mobility\b", 135),
         (r"(?:IP |\(tos )", 4),
         (r"(?:IP6 |\((?:class|flowlabel|hlim) )", 41),
     )
@@ -165,20 +173,23 @@ class _RejectError(Exception):
 
 
 class LineParser:
-    """Reads packet lines of one file; keeps the state the time-of-day clock needs.
+    """Reads packet lines of one file; keeps the state its local clocks need.
 
     ``date`` is the day of the first time-of-day line (`--date`); a time more than twelve hours
     earlier than the previous one moves to the next day (midnight), one more than twelve hours
-    later belongs to the day before (a late packet just after midnight).
+    later belongs to the day before (a late packet just after midnight). A local time that the
+    end of daylight saving time repeats is placed nearest to the previous line's time, so that
+    the second pass through the repeated hour gets the later offset.
     """
 
     def __init__(self, date: datetime.date | None = None) -> None:
         self._date = date
         self._day_offset = 0
         self._last_time_of_day: int | None = None
+        self._last_local: int | None = None  # epoch second of the previous local clock
         self._tokens: dict[tuple[str, bool], tuple[Address, bool] | str] = {}
-        self._local: dict[str, int] = {}  # "YYYY-MM-DD HH:MM:SS" -> epoch seconds
-        self._days: dict[tuple[int, int], int] = {}  # (day offset, second of day) -> epoch
+        self._local: dict[str, tuple[int, ...]] = {}  # "YYYY-MM-DD HH:MM:SS" -> epoch seconds
+        self._days: dict[tuple[int, int], tuple[int, ...]] = {}  # (day offset, second of day)
 
     def parse(self, line: str, next_line: str | None) -> Parsed | str:
         """The packet of ``line`` (with its continuation ``next_line``), or why it is rejected.
@@ -216,24 +227,29 @@ class LineParser:
 
     # --- clocks ----------------------------------------------------------------------------------
 
+    def follow_clock(self, line: str) -> None:
+        """Move the clock state over a packet line counted before (the prefix of a continued
+        file), as reading it did."""
+        number = _NUMBER.match(line)
+        with contextlib.suppress(_RejectError):
+            self._clock(line, number.end() if number else 0)
+
     def _clock(self, line: str, pos: int) -> tuple[str, float | None, int]:
         """(clock kind, epoch timestamp or None if it cannot be placed, position after it)."""
         match = _EPOCH.match(line, pos)
         if match:
-            whole, fraction = match.groups()
-            return CLOCK_EPOCH, int(whole) + int(fraction) / 10 ** len(fraction), match.end()
+            return CLOCK_EPOCH, epoch_timestamp(line[pos : match.end() - 1]), match.end()
         match = _DATETIME.match(line, pos)
         if match:
-            year, month, day, hour, minute, second, fraction = match.groups()
-            whole = self.local_seconds(f"{year}-{month}-{day} {hour}:{minute}:{second}")
+            whole = self.local_seconds(line[pos : pos + 19])
             if whole is None:
                 raise _RejectError(MALFORMED)
-            return CLOCK_DATETIME, whole + int(fraction) / 10 ** len(fraction), match.end()
+            return CLOCK_DATETIME, epoch_timestamp(f"{whole}.{match[1]}"), match.end()
         match = _TIME_OF_DAY.match(line, pos)
         if match:
             hour, minute, second, fraction = match.groups()
             whole = self._time_of_day(int(hour) * 3600 + int(minute) * 60 + int(second))
-            ts = None if whole is None else whole + int(fraction) / 10 ** len(fraction)
+            ts = None if whole is None else epoch_timestamp(f"{whole}.{fraction}")
             return CLOCK_TIME_OF_DAY, ts, match.end()
         match = _RELATIVE.match(line, pos)
         if match:
@@ -241,15 +257,33 @@ class LineParser:
         return CLOCK_NONE, None, pos
 
     def local_seconds(self, stamp: str) -> int | None:
-        """Epoch seconds of a local "YYYY-MM-DD HH:MM:SS" (cached); None if no such time exists."""
-        seconds = self._local.get(stamp)
-        if seconds is None:
+        """Epoch seconds of a local "YYYY-MM-DD HH:MM:SS", placed after the previous line's;
+        None if no such time exists."""
+        candidates = self.local_candidates(stamp)
+        return self._placed(candidates) if candidates else None
+
+    def local_candidates(self, stamp: str) -> tuple[int, ...]:
+        """The epoch seconds a local "YYYY-MM-DD HH:MM:SS" can be (cached): one, two in the hour
+        the end of daylight saving time repeats, none if it is not a time."""
+        candidates = self._local.get(stamp)
+        if candidates is None:
             try:
-                tm = time.strptime(stamp, "%Y-%m-%d %H:%M:%S")
+                year, month, day = int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10])
+                hour, minute, second = int(stamp[11:13]), int(stamp[14:16]), int(stamp[17:19])
+                candidates = local_epochs((year, month, day, hour, minute, second))
             except ValueError:
-                return None
-            seconds = self._local[stamp] = int(time.mktime((*tm[:8], -1)))
-        return seconds
+                candidates = ()
+            self._local[stamp] = candidates
+        return candidates
+
+    def _placed(self, candidates: tuple[int, ...]) -> int:
+        """The candidate nearest to the previous local clock's time (the earlier on a tie)."""
+        last = self._last_local
+        chosen = candidates[0]
+        if len(candidates) > 1 and last is not None:
+            chosen = min(candidates, key=lambda candidate: abs(candidate - last))
+        self._last_local = chosen
+        return chosen
 
     def _time_of_day(self, second_of_day: int) -> int | None:
         if self._date is None:
@@ -266,13 +300,13 @@ class LineParser:
         else:
             self._last_time_of_day = second_of_day
         key = (offset, second_of_day)
-        seconds = self._days.get(key)
-        if seconds is None:
+        candidates = self._days.get(key)
+        if candidates is None:
             day = self._date + datetime.timedelta(days=offset)
             hour, rest = divmod(second_of_day, 3600)
-            local = (day.year, day.month, day.day, hour, rest // 60, rest % 60, 0, 0, -1)
-            seconds = self._days[key] = int(time.mktime(local))
-        return seconds
+            fields = (day.year, day.month, day.day, hour, rest // 60, rest % 60)
+            candidates = self._days[key] = local_epochs(fields)
+        return self._placed(candidates)
 
     # --- network layer ---------------------------------------------------------------------------
 
@@ -358,6 +392,34 @@ class LineParser:
         if isinstance(known, str):
             raise _RejectError(known)
         return known
+
+
+def local_epochs(fields: tuple[int, int, int, int, int, int]) -> tuple[int, ...]:
+    """The epoch seconds a local (year, month, day, hour, minute, second) can be, in order:
+    two in the hour the end of daylight saving time repeats; none if it is not a date; the one
+    mktime gives for a time the start of daylight saving time skips."""
+    try:
+        datetime.datetime(*fields)
+    except ValueError:
+        return ()
+    found = set()
+    for isdst in (0, 1):
+        try:
+            epoch = int(time.mktime((*fields, 0, 0, isdst)))
+        except (OverflowError, ValueError):
+            continue
+        if time.localtime(epoch)[:6] == fields:
+            found.add(epoch)
+    if not found:
+        found.add(int(time.mktime((*fields, 0, 0, -1))))
+    return tuple(sorted(found))
+
+
+def is_relative_clock(line: str) -> bool:
+    """Whether a packet line starts (after any -# number) with a relative clock (-ttt, -ttttt)."""
+    number = _NUMBER.match(line)
+    pos = number.end() if number else 0
+    return _RELATIVE.match(line, pos) is not None and not _TIME_OF_DAY.match(line, pos)
 
 
 def address_token(token: str, v6: bool) -> tuple[Address, bool] | str:
@@ -451,5 +513,5 @@ def _transport(rest: str, has_port: bool) -> int | None:
 def _printed_length(text: str) -> tuple[int, str]:
     match = _PRINTED_LENGTH.search(text) or _TRAILING_LENGTH.search(text)
     if match:
-        return int(match[1]), LENGTH_PRINTED
+        return int(match[match.lastindex or 1]), LENGTH_PRINTED
     return 0, LENGTH_NONE

@@ -19,6 +19,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hint
 
 from ntc_tui.errors import UsageError
 from ntc_tui.importer import FileSummary, ImportOptions, ImportProgress, ImportSummary, run_import
+from ntc_tui.importer.model import printable
 from ntc_tui.store import Store, default_data_dir
 
 NAME = "import"
@@ -162,21 +163,23 @@ def print_summary(summary: ImportSummary, out: TextIO) -> None:
 
 
 def _print_file(summary: FileSummary, out: TextIO) -> None:
+    """The file's line, its note, its rejected lines and examples; nothing of a file name, an
+    error or a line of the file reaches the terminal unescaped."""
     kind = f"{summary.kind}, " if summary.kind else ""
     line = f"{summary.path}: {kind}{summary.status}"
     if summary.packets or not summary.failed:
         line += f", {summary.packets:,} packets, {summary.bytes:,} bytes"
     if summary.length_rule and summary.packets:
         line += f" ({summary.length_rule})"
-    print(line, file=out)
+    print(printable(line), file=out)
     if summary.note:
-        print(f"  note: {summary.note}", file=out)
+        print(f"  note: {printable(summary.note)}", file=out)
     if summary.rejected:
         print(
             f"  rejected {summary.rejected_lines:,} lines: {_reasons(summary.rejected)}", file=out
         )
         for example in summary.examples:
-            print(f"    {example}", file=out)
+            print(f"    {printable(example)}", file=out)
 
 
 def _reasons(rejected: dict[str, Any]) -> str:

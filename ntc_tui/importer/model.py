@@ -15,6 +15,14 @@ CANCELLED = "cancelled"
 FAILED = "failed"
 
 
+def printable(text: str) -> str:
+    """``text`` with what a terminal would obey instead of show (control characters, escape
+    sequences, undecodable bytes of a file name) written as Python escapes."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     """How to import: folders recursively, again despite the ledger, the day of time-of-day

@@ -9,21 +9,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ntc_tui.capture.content import GZIP, Content, ContentStream
+from ntc_tui.capture.content import GZIP, READ_SIZE, Content, ContentStream
 from ntc_tui.capture.tshark import file_source
+from ntc_tui.errors import NtcError
+from ntc_tui.importer.capture_layout import RecordWalker
 from ntc_tui.importer.ledger import Position
 from ntc_tui.importer.pending import Pending
 from ntc_tui.records import DayCalendar, PacketRecord
 from ntc_tui.store import Store
 
+TRUNCATED_PACKET = "truncated last packet"
+
 
 @dataclass
 class CaptureResult:
-    """What reading a capture file did."""
+    """What reading a capture file did; ``cut``: the content ends inside a record (a capture
+    still being written), and only the packets before it were counted."""
 
     packets: int = 0
     bytes: int = 0
     cancelled: bool = False
+    cut: bool = False
 
 
 def import_capture(
@@ -34,18 +40,22 @@ def import_capture(
     buffered: bytes,
     store: Store,
     calendar: DayCalendar,
-    progress: Callable[[int], None],
+    progress: Callable[[int, int], None],
     cancel: threading.Event,
 ) -> CaptureResult:
     """Count the packets of the capture after the ``position.packets`` already counted, and
-    commit them with the ledger entry of the whole content; nothing when cancelled. ``stream``
-    is positioned after ``buffered``, the content read past ``position``.
+    commit them with the ledger entry of the whole content; nothing when cancelled. A capture
+    cut in the middle of a packet is counted up to the cut and recorded as that prefix, so that
+    the grown file continues there. ``stream`` is positioned after ``buffered``, the content
+    read past ``position``; ``progress`` gets (content bytes done, packets counted).
 
     tshark reads the file itself (gzip too); bzip2 and xz are decompressed to a temporary file.
     Raises NtcError if tshark cannot read it."""
     result = CaptureResult()
     skip = position.packets
     pending = Pending(calendar)
+    walker = RecordWalker(content.first_bytes, position.offset)
+    counted_offset, counted_digest = position.offset, position.digest.copy()
 
     def emit(records: list[PacketRecord]) -> None:
         nonlocal skip
@@ -54,34 +64,46 @@ def import_capture(
             skip -= taken
             records = records[taken:]
         pending.add_records(records)
-        progress(pending.packets)
+        progress(walker.offset_after(pending.packets), pending.packets)
 
-    counted = position.offset
-    with _readable_by_tshark(path, content, stream, position, buffered) as readable:
-        if position.offset == counted:
+    with _readable_by_tshark(path, content, stream, position, buffered, walker) as readable:
+        if position.offset == counted_offset:
             return result  # nothing after the counted prefix
-        file_source(readable).run(emit, cancel)
+        try:
+            file_source(readable).run(emit, cancel)
+        except NtcError:
+            if not walker.cut or pending.packets != walker.packets:
+                raise
+            result.cut = True
     if cancel.is_set():
         result.cancelled = True
         return result
+    if result.cut:  # the ledger records the content up to the end of the last whole packet
+        position.offset, position.digest = counted_offset, counted_digest
+        _digest_part(path, content, position, walker.complete_end)
     position.packets += pending.packets
     position.traffic_bytes += pending.bytes
     result.packets, result.bytes = pending.packets, pending.bytes
     pending.commit(store, position)
+    progress(position.offset, result.packets)
     return result
 
 
 @contextmanager
 def _readable_by_tshark(
-    path: Path, content: Content, stream: ContentStream, position: Position, buffered: bytes
+    path: Path,
+    content: Content,
+    stream: ContentStream,
+    position: Position,
+    buffered: bytes,
+    walker: RecordWalker,
 ) -> Iterator[Path]:
     """A path tshark can read, while the rest of the content is read into ``position``'s
-    digest (the ledger entry then covers the whole content)."""
+    digest (the ledger entry then covers the whole content) and through ``walker``."""
+    _digest_rest(stream, position, buffered, walker)
     if content.compression in (None, GZIP):
-        _digest_rest(stream, position, buffered)
         yield path
         return
-    _digest_rest(stream, position, buffered)
     with tempfile.TemporaryDirectory(prefix="ntc-tui-import-") as folder:
         copy = Path(folder) / f"capture.{content.kind}"
         with copy.open("wb") as out, ContentStream(path, content.compression) as again:
@@ -90,10 +112,22 @@ def _readable_by_tshark(
         yield copy
 
 
-def _digest_rest(stream: ContentStream, position: Position, buffered: bytes) -> None:
-    """Read the content to its end into the digest of ``position``."""
+def _digest_rest(
+    stream: ContentStream, position: Position, buffered: bytes, walker: RecordWalker
+) -> None:
+    """Read the content to its end into the digest of ``position`` and through ``walker``."""
     data = buffered or stream.read()
     while data:
         position.digest.update(data)
         position.offset += len(data)
+        walker.feed(data)
         data = stream.read()
+
+
+def _digest_part(path: Path, content: Content, position: Position, end: int) -> None:
+    """Extend ``position``'s digest over the content up to offset ``end`` (read again)."""
+    with ContentStream(path, content.compression) as again:
+        again.skip(position.offset)
+        while position.offset < end and (data := again.read(min(end - position.offset, READ_SIZE))):
+            position.digest.update(data)
+            position.offset += len(data)

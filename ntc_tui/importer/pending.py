@@ -24,6 +24,7 @@ LENGTH_RULES = {
     LENGTH_PRINTED: "length printed by tcpdump",
     LENGTH_NONE: "no length shown (0 bytes)",
 }
+CAPTURE_LENGTH_RULE = "frame length of the capture"  # what a pcap or pcapng file records
 
 
 class Pending:
@@ -57,10 +58,10 @@ class Pending:
         self.bytes += counts.bytes
         self.add_records(counts.records)
 
-    def commit(self, store: Store, position: Position) -> None:
-        """Apply the counts and the ledger entry of ``position`` in one atomic batch, and start
-        a new batch. ``position`` already includes the content counted here."""
-        entry = position.entry()
+    def commit(self, store: Store, position: Position | None) -> None:
+        """Apply the counts and the ledger entry of ``position`` (None: no entry) in one atomic
+        batch, and start a new batch. ``position`` already includes the content counted here."""
+        entry = position.entry() if position is not None else None
         batch = Batch(
             pairs=self.tally.pairs,
             proto_cells=self.tally.proto_cells,

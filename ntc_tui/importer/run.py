@@ -7,8 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ntc_tui.capture.content import TEXT, Content, ContentError, ContentStream, sniff
-from ntc_tui.capture.tcpdump_text import LENGTH_FRAME
+from ntc_tui.capture.content import TEXT, Content, ContentStream, sniff
 from ntc_tui.errors import NtcError, StoreUnusableError
 from ntc_tui.importer.ledger import HEAD_BYTES, Position, counted_prefix, head_digest
 from ntc_tui.importer.model import (
@@ -21,12 +20,13 @@ from ntc_tui.importer.model import (
     ImportOptions,
     ImportProgress,
     ImportSummary,
+    printable,
 )
 from ntc_tui.importer.parallel import ChunkPool
 from ntc_tui.importer.paths import collect_paths
-from ntc_tui.importer.pcapfile import import_capture
-from ntc_tui.importer.pending import LENGTH_RULES, length_rule
-from ntc_tui.importer.textfile import RefusedError, TextImport, TextResult
+from ntc_tui.importer.pcapfile import TRUNCATED_PACKET, import_capture
+from ntc_tui.importer.pending import CAPTURE_LENGTH_RULE, length_rule
+from ntc_tui.importer.textfile import RefusedError, TextImport
 from ntc_tui.records import DayCalendar
 from ntc_tui.store import Store
 
@@ -127,10 +127,8 @@ class _Run:
         return summary
 
     def _import_content(self, path: Path, content: Content, summary: FileSummary) -> None:
-        if content.kind == TEXT and _is_binary(content.first_bytes):
-            raise RefusedError("binary data that is not pcap, pcapng or tcpdump text")
         with ContentStream(path, content.compression) as stream:
-            first = stream.read_exactly(HEAD_BYTES)
+            first = stream.read(HEAD_BYTES)
             reread = _Prepended(first, stream)
             position, buffered = counted_prefix(
                 self.store, head_digest(first), reread.read, self.options.force
@@ -139,7 +137,7 @@ class _Run:
                 self._import_rest(content, stream, position, reread.rest() + buffered, summary)
                 return
         with ContentStream(path, content.compression) as stream:  # read past the counted prefix
-            _skip(stream, position.offset)
+            stream.skip(position.offset)
             self._import_rest(content, stream, position, b"", summary)
 
     def _import_rest(
@@ -152,8 +150,12 @@ class _Run:
     ) -> None:
         """Count the content after ``position``; ``buffered``: its first bytes, already read."""
         counted = position.offset
+
+        def progress(content_bytes: int, packets: int) -> None:
+            self._report(summary.path, stream.raw_bytes_of(content_bytes), packets)
+
         if content.kind == TEXT:
-            self._import_text(stream, position, buffered, summary)
+            self._import_text(stream, position, buffered, summary, progress)
         else:
             result = import_capture(
                 summary.path,
@@ -163,21 +165,29 @@ class _Run:
                 buffered,
                 self.store,
                 self.calendar,
-                lambda packets: self._report(summary.path, 0, packets),
+                progress,
                 self.cancel,
             )
             summary.packets, summary.bytes = result.packets, result.bytes
-            summary.length_rule = LENGTH_RULES[LENGTH_FRAME]
+            summary.length_rule = CAPTURE_LENGTH_RULE
+            if result.cut:
+                summary.rejected = {TRUNCATED_PACKET: 1}
+                summary.note = (
+                    "the capture ends in the middle of a packet (still being written?): the "
+                    "packets before it are counted; import it again when it is complete"
+                )
             summary.status = CANCELLED if result.cancelled else summary.status
         if summary.status == IMPORTED and counted > 0:
             summary.status = CONTINUED if position.offset > counted else ALREADY_IMPORTED
 
     def _import_text(
-        self, stream: ContentStream, position: Position, buffered: bytes, summary: FileSummary
+        self,
+        stream: ContentStream,
+        position: Position,
+        buffered: bytes,
+        summary: FileSummary,
+        progress: Callable[[int, int], None],
     ) -> None:
-        def progress(result: TextResult) -> None:
-            self._report(summary.path, stream.raw_position, result.packets)
-
         text = TextImport(
             stream, self.store, self.calendar, self.options.date, progress, self.cancel, self.pool
         )
@@ -185,7 +195,7 @@ class _Run:
         summary.packets, summary.bytes = result.packets, result.bytes
         summary.rejected = {reason: count for reason, count in result.rejects.items() if count}
         summary.examples = [
-            f"{summary.path}:{sample.line}: {sample.reason}: {sample.text}"
+            f"{printable(str(summary.path))}:{sample.line}: {sample.reason}: {sample.text}"
             for sample in result.samples
         ]
         summary.length_rule = length_rule(result.length_kinds)
@@ -213,23 +223,6 @@ class _Prepended:
     def rest(self) -> bytes:
         """What of the first bytes was not read."""
         return self._first[self._taken :]
-
-
-def _skip(stream: ContentStream, offset: int) -> None:
-    left = offset
-    while left > 0:
-        data = stream.read(min(left, 1 << 20))
-        if not data:
-            raise ContentError(f"{stream.path}: the content became shorter while it was read")
-        left -= len(data)
-
-
-def _is_binary(first_bytes: bytes) -> bool:
-    """Whether content that is not a capture is binary data rather than text."""
-    if not first_bytes:
-        return False
-    printable = sum(1 for byte in first_bytes if byte in b"\t\n\r" or 32 <= byte < 127)
-    return b"\0" in first_bytes[:512] or printable < 0.9 * len(first_bytes)
 
 
 def _naming_note(path: Path, content: Content) -> str:

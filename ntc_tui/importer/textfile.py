@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import threading
 from collections import Counter
@@ -22,9 +23,12 @@ from ntc_tui.capture.tcpdump_chunks import (
 from ntc_tui.capture.tcpdump_text import (
     CLOCK_DATETIME,
     CLOCK_EPOCH,
+    CLOCK_TIME_OF_DAY,
     NAME_RESOLVED,
     NO_DATE,
+    NO_TIMESTAMP,
     OVERLONG,
+    RERUN_WITH_N,
 )
 from ntc_tui.importer.ledger import Position
 from ntc_tui.importer.parallel import ChunkPool, Piece
@@ -35,13 +39,20 @@ from ntc_tui.store import Store
 CHUNK_BYTES = 16 << 20  # text parsed at a time (whole packets)
 BATCH_BYTES = 64 << 20  # text counted per atomic batch (one ledger entry each)
 ABSOLUTE_CLOCKS = (CLOCK_EPOCH, CLOCK_DATETIME)  # pieces of such files are counted in any order
-NAME_RESOLVED_REFUSAL = (
-    "the addresses are host names (tcpdump ran without -n); re-run tcpdump with -n"
-)
+LOCAL_CLOCKS = (CLOCK_DATETIME, CLOCK_TIME_OF_DAY)  # a continued file's clock state is needed
+# a capture run without -n shows host names for the addresses that have one: more than this share
+# of its packet lines (and more than one line) refuses the file
+NAME_RESOLVED_SHARE = 0.001
+NAME_RESOLVED_REFUSAL = f"the addresses are host names (tcpdump ran without -n); {RERUN_WITH_N}"
 NO_DATE_REFUSAL = (
     "the times have no date (tcpdump's default time format); give --date YYYY-MM-DD "
     "or re-run tcpdump with -tt"
 )
+RELATIVE_REFUSAL = (
+    "the times are relative (tcpdump -ttt or -ttttt) and give no date; re-run tcpdump with -tt"
+)
+NO_TIMESTAMP_REFUSAL = "the lines have no timestamps (tcpdump -t); re-run tcpdump with -tt"
+BINARY_REFUSAL = "binary data that is not pcap, pcapng or tcpdump text"
 
 
 class RefusedError(Exception):
@@ -63,11 +74,23 @@ class TextResult:
 
 def refusal(detected: Detected) -> str | None:
     """Why a file must not be imported at all, judged by its first packet lines; None if it may."""
-    if detected.rejects[NAME_RESOLVED] > detected.parsed:
+    rejects = detected.rejects
+    if not detected.parsed and detected.binary:
+        return BINARY_REFUSAL
+    if rejects[NAME_RESOLVED] > detected.parsed:
         return NAME_RESOLVED_REFUSAL
-    if detected.rejects[NO_DATE] > detected.parsed:
-        return NO_DATE_REFUSAL
+    if rejects[NO_DATE] > detected.parsed:
+        return RELATIVE_REFUSAL if detected.relative * 2 > rejects[NO_DATE] else NO_DATE_REFUSAL
+    if rejects[NO_TIMESTAMP] > detected.parsed:
+        return NO_TIMESTAMP_REFUSAL
     return None
+
+
+def is_name_resolved(result: TextResult) -> bool:
+    """Whether more than a stray line or two of the packet lines read show host names."""
+    resolved = result.rejects[NAME_RESOLVED]
+    lines = result.packets + result.rejects.total()
+    return resolved > 1 and resolved > NAME_RESOLVED_SHARE * lines
 
 
 class TextImport:
@@ -83,7 +106,7 @@ class TextImport:
         store: Store,
         calendar: DayCalendar,
         date: datetime.date | None,
-        progress: Callable[[TextResult], None],
+        progress: Callable[[int, int], None],
         cancel: threading.Event,
         pool: ChunkPool | None = None,
     ) -> None:
@@ -91,7 +114,7 @@ class TextImport:
         self.store = store
         self.calendar = calendar
         self.date = date
-        self.progress = progress  # called after each piece
+        self.progress = progress  # (content bytes counted, packets counted), after each piece
         self.cancel = cancel
         self.pool = pool
         self.result = TextResult()
@@ -99,7 +122,7 @@ class TextImport:
 
     def run(self, position: Position, buffered: bytes) -> TextResult:
         """Count the content after ``position`` (``buffered``: the first of it, already read).
-        Raises RefusedError before counting anything if the file cannot be imported."""
+        Raises RefusedError before committing anything if the file cannot be imported."""
         buffer = self._fill(buffered)
         if not buffer:
             return self.result
@@ -108,13 +131,15 @@ class TextImport:
         if reason is not None:
             raise RefusedError(reason)
         flavour = detected.flavour
+        reader = ChunkReader(flavour, self.calendar, self.date)
+        if position.offset and flavour.clock in LOCAL_CLOCKS:
+            self._follow_prefix(reader, position.offset)
         pieces = self._pieces(buffer, flavour.numbered, position.lines + 1)
         pool = self.pool if self.pool is not None and self.pool.usable else None
         if pool is not None and not self._eof and flavour.clock in ABSOLUTE_CLOCKS:
             key = (flavour, self.calendar.utc, self.date)
-            counted = pool.counted(key, pieces, self._samples_wanted)
+            counted = pool.counted(key, self._in_order(reader, pieces), self._samples_wanted)
         else:
-            reader = ChunkReader(flavour, self.calendar, self.date)
             counted = ((piece, piece.counts or self._read(reader, piece)) for piece in pieces)
         self._count(counted, position)
         return self.result
@@ -122,12 +147,36 @@ class TextImport:
     def _read(self, reader: ChunkReader, piece: Piece) -> ChunkCounts:
         return reader.read(piece.data, piece.first_line, self._samples_wanted(), piece.at_end)
 
+    def _in_order(self, reader: ChunkReader, pieces: Iterator[Piece]) -> Iterator[Piece]:
+        """The pieces for the workers; those whose local times only their line order can
+        place (the hour the end of daylight saving time repeats) are counted here, in order."""
+        for piece in pieces:
+            if piece.counts is None and reader.needs_line_order(piece.data):
+                yield dataclasses.replace(piece, counts=self._read(reader, piece))
+            else:
+                reader.follow_last_clock(piece.data)
+                yield piece
+
+    def _follow_prefix(self, reader: ChunkReader, length: int) -> None:
+        """Bring the clock state of ``reader`` to the end of the counted prefix: the day of a
+        time-of-day file continued after midnight, the offset of a local time."""
+        with ContentStream(self.stream.path, self.stream.compression) as prefix:
+            rest = b""
+            left = length
+            while left > 0 and (data := prefix.read(min(left, CHUNK_BYTES))):
+                left -= len(data)
+                text = rest + data
+                cut = text.rfind(b"\n") + 1
+                reader.follow(text[:cut])
+                rest = text[cut:]
+
     def _samples_wanted(self) -> int:
         return SAMPLES - len(self.result.samples)
 
     def _count(self, counted: Iterator[tuple[Piece, ChunkCounts]], position: Position) -> None:
         """Add each piece's counts in order; commit every BATCH_BYTES and at the end; stop
-        after a commit when cancelled."""
+        after a commit when cancelled. Raises RefusedError, before the batch's commit, when the
+        file turns out to be name-resolved."""
         pending = Pending(self.calendar)
         batch_start = position.offset
         result = self.result
@@ -145,9 +194,14 @@ class TextImport:
             result.rejects.update(counts.rejects)
             result.samples.extend(counts.samples[: self._samples_wanted()])
             result.length_kinds.update(counts.length_kinds)
-            self.progress(result)
+            self.progress(position.offset, result.packets)
             if piece.at_end or position.offset - batch_start >= BATCH_BYTES:
-                pending.commit(self.store, position)
+                if is_name_resolved(result):
+                    raise RefusedError(NAME_RESOLVED_REFUSAL)
+                # a file of which nothing counted and everything was rejected is not recorded:
+                # it is refused again next time, not "already imported"
+                recorded = position.packets > 0 or not result.rejects
+                pending.commit(self.store, position if recorded else None)
                 batch_start = position.offset
                 if self.cancel.is_set() and not piece.at_end:
                     result.cancelled = True

@@ -1,15 +1,17 @@
-"""Import benchmarks: tcpdump text lines/s against mawk's floor, and the pcap path's packets/s."""
+"""Import benchmarks: tcpdump text lines/s against mawk's floor, and the pcap path's packets/s for
+the same packets."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ntc_tui.importer import ImportOptions, run_import
-from ntc_tui.store import Store
+from ntc_tui.store import Batch, Store
 from tests.bench.common import Measurement, Row, format_table, rate
 from tests.importer.threads import in_other_thread
 from tests.support import pcapgen
@@ -21,7 +23,6 @@ MAWK_PROGRAM = (
     '/^[0-9]/ { split($1, t, "."); for (i = 2; i <= NF; i++) if ($i == "length") '
     "{ b[t[1]] += $(i + 1); break } } END { for (s in b) print s, b[s] }"
 )
-_LEADING_SECOND = re.compile(rb"^(\d+)\.", re.MULTILINE)
 
 
 def _render(pcap: Path, out: Path) -> None:
@@ -31,32 +32,44 @@ def _render(pcap: Path, out: Path) -> None:
         )
 
 
-def _repeat(text: bytes, copies: int, span: int) -> bytes:
-    """``copies`` of tcpdump's text one after the other, each ``span`` seconds later."""
-    parts = [text]
-    for copy in range(1, copies):
-        shift = copy * span
-        parts.append(
-            _LEADING_SECOND.sub(
-                lambda match, by=shift: str(int(match[1]) + by).encode() + b".", text
-            )
-        )
-    return b"".join(parts)
+def _repeated(base: list[pcapgen.Packet], copies: int, span: float) -> Iterator[pcapgen.Packet]:
+    """``copies`` of the packets one after the other, each ``span`` seconds later."""
+    for copy in range(copies):
+        for ts, frame in base:
+            yield ts + copy * span, frame
 
 
-def _ours(paths: list[Path], workdir: Path, one_core: bool = False) -> tuple[float, int]:
-    """Seconds a clean import of ``paths`` takes into a new data directory, and its packets.
-    ``one_core``: run from a thread other than the main one, where the importer counts in its
-    own process instead of a worker per core."""
+class _TimedStore:
+    """A store whose atomic batches are timed: the storage engine's share of an import."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.seconds = 0.0
+
+    def apply(self, batch: Batch) -> None:
+        start = time.perf_counter()
+        self._store.apply(batch)
+        self.seconds += time.perf_counter() - start
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def _ours(paths: list[Path], workdir: Path, one_core: bool = False) -> tuple[float, int, float]:
+    """Seconds a clean import of ``paths`` takes into a new data directory, its packets, and
+    the seconds of it spent committing batches to the store. ``one_core``: run from a thread
+    other than the main one, where the importer counts in its own process instead of a worker
+    per core."""
     folder = Path(tempfile.mkdtemp(dir=workdir))
 
-    def work() -> tuple[float, int]:
+    def work() -> tuple[float, int, float]:
         with Store.open(folder / "db", writer=True) as store:
+            timed: Any = _TimedStore(store)  # the store's methods, its batches timed
             start = time.perf_counter()
-            summary = run_import(paths, store, ImportOptions(utc=True))
+            summary = run_import(paths, timed, ImportOptions(utc=True))
             seconds = time.perf_counter() - start
         assert summary.exit_code() == 0, summary.as_json()
-        return seconds, summary.packets
+        return seconds, summary.packets, timed.seconds
 
     return in_other_thread(work) if one_core else work()
 
@@ -89,13 +102,12 @@ def run(quick: bool = False) -> list[Row]:
     runs = 1 if quick else RUNS
     with tempfile.TemporaryDirectory(prefix="ntc-bench-import-") as temporary:
         workdir = Path(temporary)
-        pcap = workdir / "base.pcap"
-        pcapgen.write_pcap(pcap, pcapgen.mixed_traffic(base_packets))
-        base_text = workdir / "base.txt"
-        _render(pcap, base_text)
+        base = list(pcapgen.mixed_traffic(base_packets))
         span = int(base_packets / 10_000) + 1  # mixed_traffic: 10,000 packets a second
+        pcap = workdir / "big.pcap"
+        pcapgen.write_pcap(pcap, _repeated(base, copies, span))
         big = workdir / "big.txt"
-        big.write_bytes(_repeat(base_text.read_bytes(), copies, span))
+        _render(pcap, big)
         lines = big.read_bytes().count(b"\n")
         parts = _split(big, 4)
         one_core = Measurement("text import, one file, one core", "lines/s")
@@ -105,25 +117,30 @@ def run(quick: bool = False) -> list[Row]:
         floor_files = Measurement("mawk over the 4 files", "lines/s")
         text_same = Measurement("text import of the pcap's packets", "packets/s")
         pcap_packets = Measurement("pcap import (tshark)", "packets/s")
+        store_share = Measurement("store commits, one-core text import", "s")
+        whole = Measurement("the whole one-core text import", "s")
         for _ in range(runs):
-            seconds, _ = _ours([big], workdir, one_core=True)
+            seconds, _, committing = _ours([big], workdir, one_core=True)
             one_core.samples.append(rate(lines, seconds))
-            seconds, _ = _ours([big], workdir)
+            store_share.samples.append(committing)
+            whole.samples.append(seconds)
+            seconds, packets, _ = _ours([big], workdir)
             two_cores.samples.append(rate(lines, seconds))
-            seconds, _ = _ours(parts, workdir)
+            text_same.samples.append(rate(packets, seconds))
+            seconds, _, _ = _ours(parts, workdir)
             several.samples.append(rate(lines, seconds))
             floor.samples.append(rate(lines, _mawk([big])))
             floor_files.samples.append(rate(lines, _mawk(parts)))
-            seconds, packets = _ours([pcap], workdir)
+            seconds, packets, _ = _ours([pcap], workdir)
             pcap_packets.samples.append(rate(packets, seconds))
-            seconds, packets = _ours([base_text], workdir)
-            text_same.samples.append(rate(packets, seconds))
         note = f"{lines:,} lines of `tcpdump {' '.join(FLAGS)}`"
+        packets_note = f"{base_packets * copies:,} packets, text (worker per core) vs pcap"
         return [
             Row("import", one_core, floor, note),
             Row("import", two_cores, floor, note),
             Row("import", several, floor_files, note),
-            Row("import", text_same, pcap_packets, f"{base_packets:,} packets, text vs pcap"),
+            Row("import", text_same, pcap_packets, packets_note),
+            Row("import", store_share, whole, "ratio: the share of the import in Store.apply"),
         ]
 
 

@@ -13,7 +13,7 @@ from ntc_tui.aggregate.tally import Tally
 from ntc_tui.importer import ImportOptions, ImportSummary, run_import
 from ntc_tui.records import DayCalendar, PacketRecord
 from ntc_tui.store import Store
-from tests.capture.kinds import every_kind
+from tests.capture.kinds import capture_kinds
 from tests.support import pcapgen
 
 T0 = 1_760_000_000.25
@@ -27,7 +27,7 @@ def known_mix(count: int = 1500) -> list[pcapgen.Packet]:
     packets: list[pcapgen.Packet] = []
     ts = T0
     for _ in range(2):
-        for _, frame in every_kind():
+        for _, frame in capture_kinds():
             packets.append((ts, frame))
             ts += 0.37
     packets += pcapgen.mixed_traffic(count, start=ts)
@@ -57,15 +57,6 @@ def tallied(records: list[PacketRecord], utc: bool = True) -> Totals:
     cells = {key: (value[0], value[1]) for key, value in tally.proto_cells.items()}
     pairs = {key: (value[0], value[1]) for key, value in tally.pairs.items()}
     return cells, pairs
-
-
-def packets_only(totals: Totals) -> Totals:
-    """The totals with the bytes left out (for length rules tshark cannot give)."""
-    cells, pairs = totals
-    return (
-        {key: (0, packets) for key, (_, packets) in cells.items()},
-        {key: (0, packets) for key, (_, packets) in pairs.items()},
-    )
 
 
 def import_paths(

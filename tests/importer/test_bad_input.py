@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from ntc_tui.capture import tcpdump_text as grammar
-from ntc_tui.importer.textfile import NAME_RESOLVED_REFUSAL, NO_DATE_REFUSAL
+from ntc_tui.importer.textfile import (
+    NAME_RESOLVED_REFUSAL,
+    NO_DATE_REFUSAL,
+    NO_TIMESTAMP_REFUSAL,
+    RELATIVE_REFUSAL,
+)
 from ntc_tui.store import Store
 from tests.importer.conftest import import_paths, render, stored
 from tests.support import pcapgen
@@ -37,23 +42,29 @@ def _clean_totals(text: Path, tmp_path: Path) -> tuple[object, object]:
         return stored(clean)
 
 
-BAD_LINES = {
-    grammar.NAME_RESOLVED: b"1760000000.050000 IP gw.lan.4000 > 10.0.0.1.80: Flags [S], length 0",
-    grammar.NO_TIMESTAMP: b"IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1, win 512, length 0",
-    grammar.NO_DATE: b"09:06:40.100000 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], length 0",
-    grammar.MALFORMED: b"1760000000.060000 IP 10.0.0.1.40000 >> what: Flags [S], length 0",
-    grammar.BINARY: b"1760000000.07\x00\x00\x00\xff\xfe IP 10.0.0.1 > 10.0.0.2: ICMP, length 8",
-    grammar.OVERLONG: b"1760000000.080000 IP 10.0.0.1.40000 > 10.0.0.2.80: " + b"x" * 70_000,
-}
+BAD_LINES = [
+    (grammar.NAME_RESOLVED, b"1760000000.050000 IP gw.lan.4000 > 10.0.0.1.80: Flags [S], length 0"),
+    (grammar.NO_TIMESTAMP, b"IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1, win 512, length 0"),
+    (grammar.NO_DATE, b"09:06:40.100000 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], length 0"),
+    (grammar.MALFORMED, b"1760000000.060000 IP 10.0.0.1.40000 >> what: Flags [S], length 0"),
+    (grammar.BINARY, b"1760000000.07\x00\x00\x00\xff\xfe IP 10.0.0.1 > 10.0.0.2: ICMP, length 8"),
+    (grammar.OVERLONG, b"1760000000.080000 IP 10.0.0.1.40000 > 10.0.0.2.80: " + b"x" * 70_000),
+    (  # a line the fast path's expression matches: still overlong
+        grammar.OVERLONG,
+        b"1760000000.090000 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], "
+        + b"x" * 70_000
+        + b", length 7",
+    ),
+]
 
 
-@pytest.mark.parametrize("reason", list(BAD_LINES))
+@pytest.mark.parametrize(("reason", "bad"), BAD_LINES)
 def test_a_bad_line_is_counted_by_reason_and_shown_with_its_place(
-    reason: str, good_text: Path, store: Store, tmp_path: Path
+    reason: str, bad: bytes, good_text: Path, store: Store, tmp_path: Path
 ) -> None:
     clean = _clean_totals(good_text, tmp_path)
     lines = good_text.read_bytes().split(b"\n")
-    lines.insert(100, BAD_LINES[reason])
+    lines.insert(100, bad)
     damaged = tmp_path / "damaged.txt"
     damaged.write_bytes(b"\n".join(lines))
     summary = import_paths(store, damaged)
@@ -61,8 +72,65 @@ def test_a_bad_line_is_counted_by_reason_and_shown_with_its_place(
     assert file_summary.rejected == {reason: 1}
     assert file_summary.status == "imported"
     assert file_summary.examples[0].startswith(f"{damaged}:101: {reason}: ")
+    assert file_summary.examples[0].isprintable() and file_summary.examples[0].isascii()
     assert summary.exit_code() == 1
     assert stored(store) == clean  # every other line counted
+
+
+def test_a_bad_line_that_an_earlier_line_holds_is_shown_with_its_own_number(
+    good_text: Path, store: Store, tmp_path: Path
+) -> None:
+    lines = good_text.read_bytes().split(b"\n")
+    lines.insert(100, lines[50].split(b" ", 1)[1])  # line 51 without its timestamp
+    lines.insert(200, lines[150] + b" ")  # not the last line, though the same bytes end it
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_bytes(b"\n".join(lines))
+    summary = import_paths(store, damaged)
+    assert summary.files[0].rejected == {grammar.NO_TIMESTAMP: 1}
+    assert summary.files[0].examples[0].startswith(f"{damaged}:101: {grammar.NO_TIMESTAMP}: ")
+    assert summary.files[0].packets == 401
+
+
+def test_escape_sequences_in_a_rejected_line_are_shown_escaped(
+    good_text: Path, store: Store, tmp_path: Path
+) -> None:
+    lines = good_text.read_bytes().split(b"\n")
+    lines.insert(10, b"1760000000.1 IP \x1b[2J\x1b]0;owned\x07 > 10.0.0.2: x")
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_bytes(b"\n".join(lines))
+    (file_summary,) = import_paths(store, damaged).files
+    assert file_summary.rejected == {grammar.BINARY: 1}
+    assert file_summary.examples[0].endswith(
+        r"1760000000.1 IP \x1b[2J\x1b]0;owned\x07 > 10.0.0.2: x"
+    )
+
+
+def test_a_nul_at_the_start_rejects_its_line_not_the_file(
+    good_text: Path, store: Store, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_bytes(b"\0\0\0\0 crash\n" + good_text.read_bytes())
+    summary = import_paths(store, damaged)
+    assert summary.files[0].status == "imported"
+    assert summary.files[0].rejected == {grammar.BINARY: 1}
+    assert summary.files[0].examples == [
+        f"{damaged}:1: {grammar.BINARY}: " + r"\x00" * 4 + " crash"
+    ]
+    assert stored(store) == _clean_totals(good_text, tmp_path)
+
+
+def test_a_nul_block_left_by_a_crash_is_garbage_not_a_truncated_line(
+    good_text: Path, store: Store, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_bytes(good_text.read_bytes() + bytes(4096))
+    summary = import_paths(store, damaged)
+    assert summary.files[0].rejected == {grammar.BINARY: 1}
+    assert "\0" not in summary.files[0].examples[0]
+    assert stored(store) == _clean_totals(good_text, tmp_path)
+    again = import_paths(store, damaged)  # the garbage was judged: the ledger covers it
+    assert again.files[0].status == "already imported"
+    assert again.exit_code() == 0
 
 
 def test_a_truncated_last_line_waits_for_the_rest_of_the_file(
@@ -96,6 +164,31 @@ def test_a_name_resolved_capture_is_refused(good_text: Path, store: Store, tmp_p
     assert stored(store) == _clean_totals(good_text, tmp_path)
 
 
+@pytest.mark.parametrize("hosts", [1, 3, 19])  # lines of 1 host, of 3 in 100, of 19 in 100
+def test_a_partly_name_resolved_capture_is_refused_whole(
+    hosts: int, good_text: Path, store: Store, tmp_path: Path
+) -> None:
+    """tcpdump without -n names only the addresses that have a name: beyond a stray line, the
+    file is refused, so that its -n rendering later counts once."""
+    lines = good_text.read_text().split("\n")
+    named = {f"10.0.{number}.1" for number in range(hosts)} if hosts > 1 else {"10.0.7.1"}
+    resolved_lines = 0
+    for index, line in enumerate(lines):
+        for address in named:
+            if f" {address}." in line:
+                lines[index] = line.replace(f" {address}.", f" host-{address[5:-2]}.lan.")
+                resolved_lines += 1
+                break
+    assert resolved_lines > 1
+    resolved = tmp_path / "resolved.txt"
+    resolved.write_text("\n".join(lines))
+    summary = import_paths(store, resolved)
+    assert summary.files[0].status == f"failed: {NAME_RESOLVED_REFUSAL}"
+    assert stored(store) == ({}, {})  # nothing committed
+    import_paths(store, good_text)  # the -n rendering
+    assert stored(store) == _clean_totals(good_text, tmp_path)
+
+
 def test_time_of_day_without_a_date_is_refused(
     small_pcap: Path, store: Store, tmp_path: Path
 ) -> None:
@@ -105,6 +198,56 @@ def test_time_of_day_without_a_date_is_refused(
     assert stored(store) == ({}, {})
     again = import_paths(store, text, date=datetime.date.fromtimestamp(1_760_000_000))
     assert again.files[0].status == "imported"  # the refusal recorded nothing in the ledger
+
+
+@pytest.mark.parametrize(
+    ("flags", "refusal"),
+    [
+        (["-ttt", "-n"], RELATIVE_REFUSAL),
+        (["-ttttt", "-n"], RELATIVE_REFUSAL),
+        (["-#", "-ttt", "-e", "-n"], RELATIVE_REFUSAL),
+        (["-ttt", "-v", "-n"], RELATIVE_REFUSAL),
+        (["-t", "-n"], NO_TIMESTAMP_REFUSAL),
+        (["-t", "-v", "-n"], NO_TIMESTAMP_REFUSAL),
+    ],
+)
+def test_a_capture_without_absolute_times_is_refused_every_time(
+    flags: list[str], refusal: str, small_pcap: Path, store: Store, tmp_path: Path
+) -> None:
+    text = render(small_pcap, flags, tmp_path / "relative.txt")
+    for _ in range(2):  # nothing recorded: refused again, never "already imported"
+        summary = import_paths(store, text, date=datetime.date(2025, 10, 9))
+        assert summary.files[0].status == f"failed: {refusal}"
+        assert summary.exit_code() == 1
+    assert stored(store) == ({}, {})
+
+
+def test_a_file_with_every_line_rejected_is_not_recorded(store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(BAD_LINES[3][1] + b"\n")  # one malformed line: rejected, not refused
+    for _ in range(2):
+        summary = import_paths(store, bad)
+        assert summary.files[0].rejected == {grammar.MALFORMED: 1}
+        assert summary.files[0].status == "imported"
+        assert summary.exit_code() == 1
+
+
+def test_a_truncated_two_line_packet_is_one_rejected_packet(
+    small_pcap: Path, store: Store, tmp_path: Path
+) -> None:
+    text = render(small_pcap, ["-tt", "-v", "-n"], tmp_path / "verbose.txt")
+    content = text.read_bytes()
+    cut = content.rstrip(b"\n").rfind(b"\n") + 12  # inside the last packet's second line
+    assert content[cut - 12 : cut - 8] == b"\n   "
+    growing = tmp_path / "growing.txt"
+    growing.write_bytes(content[:cut])
+    first = import_paths(store, growing)
+    assert first.files[0].rejected == {grammar.TRUNCATED: 1}
+    assert first.files[0].packets == 399
+    growing.write_bytes(content)
+    second = import_paths(store, growing)
+    assert (second.files[0].status, second.files[0].packets) == ("continued", 1)
+    assert stored(store) == _clean_totals(text, tmp_path)
 
 
 @pytest.mark.parametrize("compression", ["gzip", "bzip2"])
@@ -122,9 +265,28 @@ def test_a_truncated_or_corrupt_compressed_file_fails_and_the_next_proceeds(
     assert statuses[0].startswith("failed: ") and "truncated" in statuses[0]
     assert statuses[1].startswith("failed: ")
     assert "corrupt" in statuses[1] or "truncated" in statuses[1] or "CRC" in statuses[1]
-    assert statuses[2] in ("imported", "continued", "already imported")
+    if compression == "gzip":  # what came before the cut is kept (bzip2: one block, cut)
+        assert summary.files[0].packets > 100
+        assert statuses[2] == "continued"  # after the prefix the truncated copy counted
+    else:
+        assert statuses[2] == "imported"
     assert summary.exit_code() == 1
     assert stored(store) == _clean_totals(good_text, tmp_path)  # nothing counted twice
+
+
+def test_a_small_truncated_gzip_file_keeps_what_it_holds(
+    good_text: Path, store: Store, tmp_path: Path
+) -> None:
+    content = good_text.read_bytes()[:20_000]
+    packed = gzip.compress(content)
+    truncated = tmp_path / "small.txt.gz"
+    truncated.write_bytes(packed[:-12])  # the end of the data and its trailer
+    summary = import_paths(store, truncated)
+    (file_summary,) = summary.files
+    assert "truncated" in file_summary.status
+    assert file_summary.packets >= content.count(b"\n") - 50
+    assert set(file_summary.rejected) <= {grammar.TRUNCATED}
+    assert all(":1: " not in example for example in file_summary.examples)
 
 
 def test_binary_garbage_is_refused(store: Store, tmp_path: Path) -> None:

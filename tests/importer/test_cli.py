@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ntc_tui.capture.tcpdump_text import NAME_RESOLVED
 from ntc_tui.store import Store
 from tests.importer.conftest import REPO, TEST4, render
 from tests.support import pcapgen
@@ -49,6 +50,7 @@ def test_a_clean_import_exits_0_with_a_summary_per_file_and_in_total(
     assert lines[0].startswith(f"{text}: tcpdump text, imported, 300 packets")
     assert lines[0].endswith("(frame length (-e))")
     assert lines[1].startswith(f"{capture}: pcap, imported, 300 packets")  # other content
+    assert lines[1].endswith("(frame length of the capture)")
     assert lines[2].startswith(f"{TEST4}: tcpdump text, imported, 296 packets")
     assert lines[3].startswith("total: 3 files, 896 packets")
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
@@ -61,9 +63,21 @@ def test_rejected_lines_exit_1_and_the_summary_says_which(capture: Path, tmp_pat
     text.write_bytes(b"\n".join(content))
     result = ntc(text, "--db-dir", tmp_path / "db")
     assert result.returncode == 1
-    assert "rejected 1 lines: 1 name-resolved address" in result.stdout
-    assert f"{text}:6: name-resolved address: 1760000000.000001 IP no-such-host" in result.stdout
-    assert "1 lines rejected (1 name-resolved address)" in result.stdout.splitlines()[-1]
+    assert f"rejected 1 lines: 1 {NAME_RESOLVED}" in result.stdout
+    assert "re-run tcpdump with -n" in NAME_RESOLVED
+    assert f"{text}:6: {NAME_RESOLVED}: 1760000000.000001 IP no-such-host" in result.stdout
+    assert f"1 lines rejected (1 {NAME_RESOLVED})" in result.stdout.splitlines()[-1]
+
+
+def test_nothing_of_a_file_reaches_the_terminal_unescaped(capture: Path, tmp_path: Path) -> None:
+    text = render(capture, ["-tt", "-n"], tmp_path / "capture\x1b[31m.txt")
+    content = text.read_bytes().split(b"\n")
+    content[7] = b"1760000000.1 IP \x1b[2J\x1b]2;owned\x07\x9b6n > 10.0.0.2: x"
+    text.write_bytes(b"\n".join(content))
+    result = ntc(text, "--db-dir", tmp_path / "db")
+    assert result.returncode == 1
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert r"capture\x1b[31m.txt:8: NUL or binary garbage: 1760000000.1 IP \x1b[2J" in result.stdout
 
 
 def test_json_summary(capture: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ntc_tui.importer import ImportOptions, ImportProgress, run_import, textfile
+from ntc_tui.importer import ImportOptions, ImportProgress, pcapfile, run_import, textfile
 from ntc_tui.store import Store
 from tests.importer.conftest import REPO, Totals, import_paths, render, stored
 from tests.support import pcapgen
@@ -137,6 +137,47 @@ def test_a_grown_pcap_continues_after_its_counted_packets(store: Store, tmp_path
     summary = import_paths(store, growing)
     assert summary.files[0].status == "continued"
     assert summary.packets == 350
+    assert stored(store) == expected
+
+
+def _pcapng(pcap: Path, out: Path) -> Path:
+    subprocess.run(["editcap", "-F", "pcapng", str(pcap), str(out)], check=True)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["pcap", "pcapng"])
+def test_a_capture_cut_in_the_middle_of_a_packet_counts_up_to_the_cut_and_continues(
+    kind: str, store: Store, tmp_path: Path
+) -> None:
+    packets = list(pcapgen.mixed_traffic(600, seed=11))
+    whole = tmp_path / "whole.pcap"
+    pcapgen.write_pcap(whole, packets)
+    if kind == "pcapng":
+        whole = _pcapng(whole, tmp_path / "whole.pcapng")
+    with Store.open(tmp_path / "clean", writer=True) as clean:
+        import_paths(clean, whole)
+        expected = stored(clean)
+    part = tmp_path / "part.pcap"
+    pcapgen.write_pcap(part, packets[:300])
+    if kind == "pcapng":
+        part = _pcapng(part, tmp_path / "part.pcapng")
+    content = whole.read_bytes()
+    assert content.startswith(part.read_bytes())
+    cut = part.stat().st_size + 40  # 40 bytes into packet 301
+    growing = tmp_path / "growing" / f"capture.{kind}"
+    growing.parent.mkdir()
+    growing.write_bytes(content[:cut])
+    first = import_paths(store, growing)
+    (file_summary,) = first.files
+    assert file_summary.packets == 300
+    assert file_summary.rejected == {pcapfile.TRUNCATED_PACKET: 1}
+    assert "middle of a packet" in file_summary.note
+    assert first.exit_code() == 1
+    growing.write_bytes(content)  # the capture was written to its end
+    second = import_paths(store, growing)
+    assert second.files[0].status == "continued"
+    assert second.exit_code() == 0
+    assert first.packets + second.packets == 600
     assert stored(store) == expected
 
 
