@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from ntc_tui import __version__
-from ntc_tui.cli import db, importcmd, live, reportcmd
 from ntc_tui.errors import NtcError
 
-# Each sub-command module defines NAME, SUMMARY, configure(parser) and run(args) -> exit code.
-SUBCOMMANDS: tuple[ModuleType, ...] = (db, importcmd, reportcmd)
+# Each sub-command module defines NAME, SUMMARY, configure(parser) and run(args) -> exit code. It
+# is imported when used: `ntc-tui report` need not load the dashboard (urwid) or the importer.
+SUBCOMMANDS = {
+    "db": "ntc_tui.cli.db",
+    "import": "ntc_tui.cli.importcmd",
+    "report": "ntc_tui.cli.reportcmd",
+}
+Command = Callable[[argparse.Namespace], int]
 
 PROG = "ntc-tui"
+GLOBAL_FLAGS = ("--debug",)  # options of every parser that may come before a sub-command
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one sentence on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PROG}: {message} (see {self.prog} --help)\n")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -27,8 +42,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def live_parser() -> argparse.ArgumentParser:
     """`ntc-tui [IFACE] [db] [options]`: the dashboard; its help also lists the sub-commands."""
-    commands = "\n".join(f"  {PROG} {m.NAME:<8} {m.SUMMARY}" for m in SUBCOMMANDS)
-    parser = argparse.ArgumentParser(
+    from ntc_tui.cli import live  # noqa: PLC0415 (imported when used, see SUBCOMMANDS)
+
+    modules = [subcommand(name) for name in SUBCOMMANDS]
+    commands = "\n".join(f"  {PROG} {m.NAME:<8} {m.SUMMARY}" for m in modules)
+    parser = Parser(
         prog=PROG,
         usage=f"{PROG} [IFACE] [db] [options]\n       {PROG} COMMAND ...",
         description=live.DESCRIPTION,
@@ -40,9 +58,14 @@ def live_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def subcommand(name: str) -> ModuleType:
+    """The module of the sub-command ``name`` (a key of SUBCOMMANDS)."""
+    return importlib.import_module(SUBCOMMANDS[name])
+
+
 def command_parser(module: ModuleType) -> argparse.ArgumentParser:
     """The parser of one sub-command."""
-    parser = argparse.ArgumentParser(prog=f"{PROG} {module.NAME}", description=module.SUMMARY)
+    parser = Parser(prog=f"{PROG} {module.NAME}", description=module.SUMMARY)
     _common(parser)
     module.configure(parser)
     return parser
@@ -51,16 +74,19 @@ def command_parser(module: ModuleType) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ntc-tui with ``argv`` (default: the process arguments) and return its exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    commands = {module.NAME: module for module in SUBCOMMANDS}
-    if arguments and arguments[0] in commands:
-        module = commands[arguments[0]]
-        args = command_parser(module).parse_args(arguments[1:])
-        return run_guarded(module.run, args)
-    args = live_parser().parse_args(arguments)
-    return run_guarded(live.run, args)
+    position = 0  # of the sub-command's name, after any global flags (`ntc-tui --debug report`)
+    while position < len(arguments) and arguments[position] in GLOBAL_FLAGS:
+        position += 1
+    if position < len(arguments) and arguments[position] in SUBCOMMANDS:
+        module = subcommand(arguments[position])
+        rest = arguments[:position] + arguments[position + 1 :]
+        return run_guarded(module.run, command_parser(module).parse_args(rest))
+    from ntc_tui.cli import live  # noqa: PLC0415 (imported when used, see SUBCOMMANDS)
+
+    return run_guarded(live.run, live_parser().parse_args(arguments))
 
 
-def run_guarded(command: live.Command, args: argparse.Namespace) -> int:
+def run_guarded(command: Command, args: argparse.Namespace) -> int:
     """Run a command; a failure becomes one line on stderr and its exit code."""
     try:
         return command(args)

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from ntc_tui.errors import UsageError
@@ -29,6 +30,7 @@ from ntc_tui.store import Store, default_data_dir
 NAME = "report"
 SUMMARY = "report the stored history: bytes/packets per (src, dst) per day, or protocols over time"
 FORMATS = ("text", "csv", "json")
+BATCH_LINES = 1024  # lines joined into one write
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +63,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resolution",
         choices=[resolution.value for resolution in Resolution],
-        default=Resolution.HOUR.value,
+        default=None,
         help="with --protocols: bucket width (default: hour)",
     )
     parser.add_argument(
@@ -100,9 +102,10 @@ def parse_top(text: str | None) -> int | None:
     """--top as a positive count; UsageError otherwise."""
     if text is None:
         return None
-    if not text.strip().isdigit() or int(text) < 1:
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:  # not "²" nor "٣"
         raise UsageError(f"--top {text!r} is not a positive whole number")
-    return int(text)
+    return int(digits)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,6 +123,11 @@ def report(args: argparse.Namespace) -> int:
                 "--ip, --top and --sort order the pivot; leave them out with --protocols"
             )
         return protocols_report(args, days)
+    if args.utc or args.resolution is not None:
+        raise UsageError(
+            "--utc and --resolution apply to --protocols only (the pivot's days are the "
+            "days as they were stored); add --protocols or leave them out"
+        )
     ip = None if args.ip is None else parse_ip(args.ip)
     sort = SortKey(args.sort or SortKey.BYTES)
     query = PivotQuery(days.first_day, days.last_day, ip, parse_top(args.top), sort)
@@ -148,7 +156,7 @@ def pivot_report(args: argparse.Namespace, query: PivotQuery, days: Range) -> in
 def protocols_report(args: argparse.Namespace, days: Range) -> int:
     """Protocol statistics of the per-second store, or why there are none."""
     path: Path = args.db_dir or default_data_dir()
-    resolution, utc = Resolution(args.resolution), args.utc
+    resolution, utc = Resolution(args.resolution or Resolution.HOUR), args.utc
     first_second, last_second = day_span(days.first_day, days.last_day, utc)
     with Store.open(path, writer=False) as store:
         series = protocol_series(store, first_second, last_second, resolution, utc)
@@ -180,10 +188,10 @@ def emit(render: Callable[[], Iterable[str]], format_name: str, message: str | N
         if message is not None and format_name == "text":
             print(message)
             return
-        write = sys.stdout.write
-        for line in render():
-            write(line)
-            write("\n")
+        lines = iter(render())
+        while batch := list(islice(lines, BATCH_LINES)):  # one write per batch, not per line
+            sys.stdout.write("\n".join(batch))
+            sys.stdout.write("\n")
         sys.stdout.flush()
     except BrokenPipeError:  # `ntc-tui report | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

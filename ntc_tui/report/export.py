@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 from ntc_tui.records import decode_date, format_address
-from ntc_tui.report.pivot import Pivot, saturated
+from ntc_tui.report.pivotdata import Pivot, saturated
 from ntc_tui.report.protocols import ProtocolBucket, Resolution, label, protocol_totals
 
 PIVOT_COLUMNS = ("date", "src", "dst", "bytes", "packets", "saturated")
@@ -20,28 +22,39 @@ def iso_day(code: int) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def pivot_cells(pivot: Pivot) -> Iterator[tuple[str, str, str, int, int]]:
-    """(date, src, dst, bytes, packets) per cell with traffic: by date, then in the row order."""
-    texts = [(format_address(row.src), format_address(row.dst)) for row in pivot.rows]
-    dates = {day: iso_day(day) for day in pivot.days}
-    cells = sorted((day, index) for index, row in enumerate(pivot.rows) for day in row.cells)
-    for day, index in cells:
-        volume, packets = pivot.rows[index].cells[day]
-        src, dst = texts[index]
-        yield dates[day], src, dst, volume, packets
+CellFormat = Callable[[str, str], str]  # (date, saturated) -> %-format of (pair, bytes, packets)
 
 
-def pivot_records(pivot: Pivot) -> Iterator[dict[str, Any]]:
-    """The cells of pivot_cells as JSON objects."""
-    for date, src, dst, volume, packets in pivot_cells(pivot):
-        yield {
-            "date": date,
-            "src": src,
-            "dst": dst,
-            "bytes": volume,
-            "packets": packets,
-            "saturated": saturated(volume, packets),
-        }
+@dataclass(frozen=True)
+class _Texts:
+    """How a machine-readable layout writes the pivot's cells."""
+
+    cell_format: CellFormat
+    dates: Sequence[str]  # of pivot.days
+    pairs: Sequence[str]  # of pivot.rows
+    flags: tuple[str, str]  # False and True
+    separator: str  # between cells
+
+
+def _day_texts(pivot: Pivot, texts: _Texts) -> Iterator[str]:
+    """Per day, its cells in the row order as one text: by one %, unless a cell saturated."""
+    for cells, date in zip(pivot.day_cells(), texts.dates, strict=True):
+        rows = sorted(cells.volumes)
+        counters = zip(
+            map(texts.pairs.__getitem__, rows),
+            map(cells.volumes.__getitem__, rows),
+            map(cells.packets.__getitem__, rows),
+            strict=True,
+        )
+        if not cells.saturates():
+            every = texts.separator.join(repeat(texts.cell_format(date, texts.flags[0]), len(rows)))
+            yield every % tuple(chain.from_iterable(counters))
+        else:
+            yield texts.separator.join(
+                texts.cell_format(date, texts.flags[saturated(volume, count)])
+                % (pair, volume, count)
+                for pair, volume, count in counters
+            )
 
 
 def csv_field(text: str) -> str:
@@ -52,16 +65,24 @@ def csv_field(text: str) -> str:
 
 
 def pivot_csv(pivot: Pivot) -> Iterator[str]:
-    """The pivot as CSV lines: a header, then one line per date, source and destination."""
+    """The pivot as CSV lines: a header, then one line per date, source and destination (each
+    day's lines as one text)."""
     yield ",".join(PIVOT_COLUMNS)
-    for date, src, dst, volume, packets in pivot_cells(pivot):  # dates and addresses need no quotes
-        yield f"{date},{src},{dst},{volume},{packets},{saturated(volume, packets)}"
+    texts = _Texts(  # dates and addresses need no quotes
+        cell_format=lambda date, flag: f"{date},%s,%d,%d,{flag}",
+        dates=[iso_day(day) for day in pivot.days],
+        pairs=[f"{format_address(row.src)},{format_address(row.dst)}" for row in pivot.rows],
+        flags=("False", "True"),
+        separator="\n",
+    )
+    yield from _day_texts(pivot, texts)
 
 
 def pivot_json(pivot: Pivot) -> str:
-    """The pivot as one JSON object: the query, the records of pivot_csv, the totals."""
+    """The pivot as one JSON object: the query, the records of pivot_csv, the totals; the text
+    json.dumps would write, with the records written straight from the cells."""
     query = pivot.query
-    document = {
+    head = {
         "query": {
             "from": None if query.first_day is None else iso_day(query.first_day),
             "to": None if query.last_day is None else iso_day(query.last_day),
@@ -70,16 +91,29 @@ def pivot_json(pivot: Pivot) -> str:
             "sort": query.sort.value,
         },
         "days": [iso_day(day) for day in pivot.days],
-        "rows": list(pivot_records(pivot)),
-        "totals": {
-            "bytes": pivot.total_bytes,
-            "packets": pivot.total_packets,
-            "pairs": len(pivot.rows),
-            "matched_pairs": pivot.matched_pairs,
-            "days": len(pivot.days),
-        },
     }
-    return json.dumps(document)
+    totals = {
+        "bytes": pivot.total_bytes,
+        "packets": pivot.total_packets,
+        "pairs": len(pivot.rows),
+        "matched_pairs": pivot.matched_pairs,
+        "days": len(pivot.days),
+    }
+    addresses = (
+        (json.dumps(format_address(row.src)), json.dumps(format_address(row.dst)))
+        for row in pivot.rows
+    )
+    texts = _Texts(
+        cell_format=lambda date, flag: (
+            f'{{"date": {date}, %s, "bytes": %d, "packets": %d, "saturated": {flag}}}'
+        ),
+        dates=[json.dumps(date) for date in head["days"]],
+        pairs=[f'"src": {src}, "dst": {dst}' for src, dst in addresses],
+        flags=("false", "true"),
+        separator=", ",
+    )
+    rows = ", ".join(_day_texts(pivot, texts))
+    return f'{json.dumps(head)[:-1]}, "rows": [{rows}], "totals": {json.dumps(totals)}}}'
 
 
 def _protocol_records(

@@ -1,68 +1,33 @@
-"""The history pivot (SPEC §7): (src, dst) rows, a bytes/packets cell per day; one range scan."""
+"""Building the history pivot (SPEC §7): one range scan, pairs summed and ordered."""
 
 from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from operator import attrgetter
+from itertools import compress
+from operator import neg
+from typing import Any
 
 from ntc_tui.errors import UsageError
 from ntc_tui.records import Address, encode_date, parse_address
 from ntc_tui.report.bulk import collector_paused
+from ntc_tui.report.pivotdata import (
+    DAY_OF,
+    PAIR_OF,
+    Cells,
+    Pivot,
+    PivotQuery,
+    PivotRow,
+    Record,
+    SortKey,
+)
 from ntc_tui.store import Store
 
-VOLUME_MAX = 2**63 - 1  # the stored counters saturate here (SPEC §5.4)
-PACKETS_MAX = 2**32 - 1
 DAY_PATTERN = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
-
-
-class SortKey(StrEnum):
-    """Order of the pivot's rows."""
-
-    BYTES = "bytes"  # largest volume first
-    PACKETS = "packets"  # most packets first
-    ADDRESS = "address"  # (src, dst), IPv4 before IPv6, as the original
-
-
-@dataclass(frozen=True)
-class PivotQuery:
-    """Which days and pairs to report, and in which order."""
-
-    first_day: int | None = None  # date codes (records.encode_date); None = open
-    last_day: int | None = None
-    ip: Address | None = None  # pairs with this address on either side
-    top: int | None = None  # the N largest pairs (by packets when sorting by packets)
-    sort: SortKey = SortKey.BYTES
-
-
-@dataclass(frozen=True)
-class PivotRow:
-    """One (source, destination): bytes and packets per day, and over the whole range."""
-
-    src: Address
-    dst: Address
-    cells: dict[int, tuple[int, int]]  # date code -> (bytes, packets); quiet days are absent
-    bytes: int
-    packets: int
-
-
-@dataclass(frozen=True)
-class Pivot:
-    """The rows a query selected, the days they were active on, their totals."""
-
-    query: PivotQuery
-    days: list[int]  # date codes with traffic in the selected rows, ascending
-    rows: list[PivotRow]
-    total_bytes: int
-    total_packets: int
-    matched_pairs: int = 0  # pairs in range (and matching --ip) before --top kept some
-
-
-def saturated(volume: int, packets: int) -> bool:
-    """Whether a stored cell reached a counter's maximum (its true value is at least this)."""
-    return volume >= VOLUME_MAX or packets >= PACKETS_MAX
 
 
 def parse_day(text: str) -> int:
@@ -86,62 +51,105 @@ def parse_ip(text: str) -> Address:
         raise UsageError(f"{text!r} is not an IPv4 or IPv6 address") from None
 
 
-def address_order(row: PivotRow) -> tuple[int, Address, Address]:
-    """Sort key of a row: IPv4 before IPv6, then by source and destination (as the original)."""
-    return (4 if isinstance(row.src, int) else 6), row.src, row.dst
+def address_order(pair: tuple[Address, Address]) -> tuple[int, Address, Address]:
+    """Sort key of a (src, dst): IPv4 before IPv6, then by source and destination (as the
+    original)."""
+    src, dst = pair
+    return (4 if isinstance(src, int) else 6), src, dst
 
 
-def _gather(store: Store, query: PivotQuery) -> tuple[list[PivotRow], set[int]]:
-    """One range scan over both connection stores: each pair's day cells and totals; the days."""
-    scanned = list(store.connections(query.first_day, query.last_day))  # then a tight loop
-    cells_of: dict[tuple[Address, Address], dict[int, tuple[int, int]]] = {}
-    days: set[int] = set()
+@dataclass
+class _Gathered:
+    """The records a query matched, each one's pair number, and each pair's totals."""
+
+    records: list[Record]
+    pair_of_record: list[int]
+    pairs: list[tuple[Address, Address]]
+    volumes: list[int]
+    packets: list[int]
+
+
+def _gather(store: Store, query: PivotQuery) -> _Gathered:
+    """One range scan over both connection stores: pairs numbered as first met, and summed."""
+    records: list[Record] = list(store.connections(query.first_day, query.last_day))
     ip = query.ip
-    for day, src, dst, volume, packets in scanned:
-        if ip is not None and ip not in (src, dst):
-            continue
-        pair = (src, dst)
-        cells = cells_of.get(pair)
-        if cells is None:
-            cells = cells_of[pair] = {}
-        cells[day] = (volume, packets)
-        days.add(day)
-    rows = []
-    for (src, dst), cells in cells_of.items():
-        volume_column, packet_column = zip(*cells.values(), strict=True)
-        rows.append(PivotRow(src, dst, cells, sum(volume_column), sum(packet_column)))
-    return rows, days
+    if ip is not None:
+        records = [record for record in records if ip == record[1] or ip == record[2]]
+    numbers: dict[tuple[Address, Address], int] = {}
+    number_of = numbers.setdefault
+    pair_of_record = [number_of(pair, len(numbers)) for pair in map(PAIR_OF, records)]
+    volumes, packets = [0] * len(numbers), [0] * len(numbers)
+    for pair, (_, _, _, volume, count) in zip(pair_of_record, records, strict=True):
+        volumes[pair] += volume
+        packets[pair] += count
+    return _Gathered(records, pair_of_record, list(numbers), volumes, packets)
 
 
-def _order(rows: list[PivotRow], query: PivotQuery) -> list[PivotRow]:
-    """Rows in the query's order; with --top, the largest (by packets if sorted so) only."""
-    ordered = sorted(rows, key=address_order)
+def _order(gathered: _Gathered, query: PivotQuery) -> list[int]:
+    """Pair numbers in the query's order; with --top, the largest (by packets if sorted so)."""
+    pairs = gathered.pairs
+
+    def by_address(number: int) -> tuple[int, Address, Address]:
+        return address_order(pairs[number])
+
     if query.sort is SortKey.ADDRESS and query.top is None:
-        return ordered
-    primary, secondary = (
-        ("packets", "bytes") if query.sort is SortKey.PACKETS else ("bytes", "packets")
-    )
-    ordered.sort(key=attrgetter(secondary), reverse=True)  # stable: ties keep address order
-    ordered.sort(key=attrgetter(primary), reverse=True)
+        return sorted(range(len(pairs)), key=by_address)
+    primary, secondary = gathered.volumes, gathered.packets
+    if query.sort is SortKey.PACKETS:
+        primary, secondary = secondary, primary
+    ordered = sorted(range(len(pairs)), key=primary.__getitem__, reverse=True)
+    if len(set(primary)) < len(primary):  # ties (few by bytes): by the other count, by address
+
+        def tie_order(number: int) -> tuple[int, int, Address, Address]:
+            return (-secondary[number], *by_address(number))
+
+        _sort_ties(ordered, primary, tie_order)
     if query.top is not None:
         del ordered[query.top :]
-    if query.sort is SortKey.ADDRESS:
-        ordered.sort(key=address_order)
+        if query.sort is SortKey.ADDRESS:
+            ordered.sort(key=by_address)
     return ordered
+
+
+def _sort_ties(
+    ordered: list[int], key: Sequence[int], tie_order: Callable[[int], tuple[Any, ...]]
+) -> None:
+    """Sort each run of ``ordered`` (by ``key``, largest first) with equal keys by ``tie_order``,
+    in place; the runs are found from the values that occur more than once."""
+    keys = list(map(key.__getitem__, ordered))
+    for value, times in Counter(key).items():
+        if times > 1:
+            start = bisect_left(keys, -value, key=neg)
+            ordered[start : start + times] = sorted(ordered[start : start + times], key=tie_order)
 
 
 def build_pivot(store: Store, query: PivotQuery) -> Pivot:
     """The pivot of ``query`` over the IPv4 and IPv6 stores, by one range scan of each."""
     with collector_paused():
-        gathered, days = _gather(store, query)
-        rows = _order(gathered, query)
-        if len(rows) < len(gathered):  # --top left some out: their days may have gone too
-            days = {day for row in rows for day in row.cells}
+        gathered = _gather(store, query)
+        ordered = _order(gathered, query)
+        row_of_pair = [-1] * len(gathered.pairs)
+        for row, pair in enumerate(ordered):
+            row_of_pair[pair] = row
+        records = gathered.records
+        row_of_record = list(map(row_of_pair.__getitem__, gathered.pair_of_record))
+        if len(ordered) < len(gathered.pairs):  # --top left pairs out, and maybe days
+            kept = [row >= 0 for row in row_of_record]
+            records = list(compress(records, kept))
+            row_of_record = list(compress(row_of_record, kept))
+        cells = Cells(sorted(set(map(DAY_OF, records))), records, row_of_record)
+        made = [  # in the order of the pairs' numbers, then put in order: the cheaper way round
+            PivotRow(src, dst, volume, packets, row, cells)
+            for (src, dst), volume, packets, row in zip(
+                gathered.pairs, gathered.volumes, gathered.packets, row_of_pair, strict=True
+            )
+        ]
+        rows = list(map(made.__getitem__, ordered))
     return Pivot(
         query=query,
-        days=sorted(days),
         rows=rows,
-        total_bytes=sum(row.bytes for row in rows),
-        total_packets=sum(row.packets for row in rows),
-        matched_pairs=len(gathered),
+        cells=cells,
+        total_bytes=sum(map(gathered.volumes.__getitem__, ordered)),
+        total_packets=sum(map(gathered.packets.__getitem__, ordered)),
+        matched_pairs=len(gathered.pairs),
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice, repeat
 
 from ntc_tui.records import decode_date, format_address
-from ntc_tui.report.pivot import PACKETS_MAX, VOLUME_MAX, Pivot, PivotRow, SortKey, saturated
+from ntc_tui.report.pivotdata import PACKETS_MAX, VOLUME_MAX, DayCells, Pivot, SortKey
 from ntc_tui.report.protocols import ProtocolBucket, Resolution, label, protocol_totals
 
 END_OF_REPORT = "----- END OF REPORT -----"
@@ -31,64 +32,35 @@ def original_day(code: int) -> str:
     return f"{day:02d}.{month:02d}.{year:04d}"
 
 
-def _blocks_of_rows(pivot: Pivot) -> list[list[int]]:
-    """For each block of days, the indexes of the rows active in it, in the pivot's order."""
-    block_of_day = {day: index // BLOCK_DAYS for index, day in enumerate(pivot.days)}
-    blocks: list[list[int]] = [[] for _ in range(0, len(pivot.days), BLOCK_DAYS)]
-    for index, row in enumerate(pivot.rows):
-        for block in sorted({block_of_day[day] for day in row.cells}):
-            blocks[block].append(index)
-    return blocks
-
-
 @dataclass(frozen=True)
 class _Column:
-    """One date column of a block: the original's widths, or wider where a number needs it."""
+    """One date column: the original's widths, or wider where the day's numbers need it."""
 
     day: int
     width: int
-    pattern: str  # str.format pattern of a cell with traffic
-    blank: str  # a quiet day
+    cell: str  # %-format of a cell: its volume and packets, or "" and "" on a quiet day
 
 
-def _column(day: int, cells: Sequence[tuple[int, int] | None]) -> _Column:
-    present = [cell for cell in cells if cell is not None]
-    top_volume = max((cell[0] for cell in present), default=0)
-    top_packets = max((cell[1] for cell in present), default=0)
+def _column(cells: DayCells) -> _Column:
+    top_volume, top_packets = max(cells.volumes.values()), max(cells.packets.values())
     volume_width = max(VOLUME_WIDTH, len(counter_text(top_volume, VOLUME_MAX)) + 1)
     packets_width = max(PACKETS_WIDTH, len(counter_text(top_packets, PACKETS_MAX)) + 1)
     width = volume_width + packets_width + CELL_PADDING
-    pattern = f"{{:>{volume_width}}}{{:>{packets_width}}}{'':{CELL_PADDING}}"
-    return _Column(day, width, pattern, " " * width)
+    return _Column(cells.day, width, f"%{volume_width}s%{packets_width}s{'':{CELL_PADDING}}")
 
 
-def _saturated_cell(cell: tuple[int, int], column: _Column) -> str:
-    volume, packets = counter_text(cell[0], VOLUME_MAX), counter_text(cell[1], PACKETS_MAX)
-    return column.pattern.format(volume, packets)
-
-
-def _row_line(pair: str, line: Sequence[tuple[int, int] | None], columns: Sequence[_Column]) -> str:
-    texts = [
-        column.blank
-        if cell is None
-        else column.pattern.format(*cell)
-        if cell[0] < VOLUME_MAX and cell[1] < PACKETS_MAX
-        else _saturated_cell(cell, column)
-        for cell, column in zip(line, columns, strict=True)
-    ]
-    return pair + "|" + "|".join(texts) + "|"
+def _counter_texts(cells: DayCells) -> tuple[dict[int, str], dict[int, str]]:
+    """The day's volumes and packets by row as texts, each marked if it saturated."""
+    volumes = {row: counter_text(value, VOLUME_MAX) for row, value in cells.volumes.items()}
+    packets = {row: counter_text(value, PACKETS_MAX) for row, value in cells.packets.items()}
+    return volumes, packets
 
 
 def _block_lines(
-    days: Sequence[int],
-    rows: Sequence[PivotRow],
-    pairs: Sequence[str],
-    address_widths: tuple[int, int],
+    block: Sequence[DayCells], pairs: Sequence[str], address_widths: tuple[int, int]
 ) -> Iterator[str]:
-    cells = [[row.cells.get(day) for day in days] for row in rows]
-    columns = [
-        _column(day, column) for day, column in zip(days, zip(*cells, strict=True), strict=True)
-    ]
+    """A block's header lines, then its row lines as one text: one % fills every cell."""
+    columns = [_column(cells) for cells in block]
     src_width, dst_width = address_widths
     left = src_width + dst_width + 2 * len(COLUMN_GAP)
     span = sum(column.width for column in columns) + len(columns) - 1
@@ -102,35 +74,42 @@ def _block_lines(
         + "|"
     )
     yield rule
-    for pair, line in zip(pairs, cells, strict=True):
-        yield _row_line(pair, line, columns)
+    rows = sorted(set[int]().union(*(cells.volumes for cells in block)))  # the pivot's order
+    counters: list[Iterator[int | str]] = [map(pairs.__getitem__, rows)]
+    for cells in block:  # a quiet day's cell is ("", ""): blank, as wide as the column
+        volumes: Mapping[int, int | str] = cells.volumes
+        packets: Mapping[int, int | str] = cells.packets
+        if cells.saturates():
+            volumes, packets = _counter_texts(cells)
+        counters += map(volumes.get, rows, repeat("")), map(packets.get, rows, repeat(""))
+    line = "%s|" + "|".join(column.cell for column in columns) + "|"
+    values = tuple(chain.from_iterable(zip(*counters, strict=True)))
+    yield "\n".join(repeat(line, len(rows))) % values
     yield ""
 
 
 def pivot_text(pivot: Pivot) -> Iterator[str]:
-    """The original's DB report: per block of days, a header and the rows active in it."""
+    """The original's DB report: per block of days, a header and the rows active in it. Yields
+    lines, each block's rows as one text of lines."""
     sources = [format_address(row.src) for row in pivot.rows]
     destinations = [format_address(row.dst) for row in pivot.rows]
     src_width = max([ADDRESS_WIDTH, *map(len, sources)])
     dst_width = max([ADDRESS_WIDTH, *map(len, destinations)])
-    pairs = [
-        f"{src:>{src_width}}{COLUMN_GAP}{dst:>{dst_width}}{COLUMN_GAP}"
-        for src, dst in zip(sources, destinations, strict=True)
-    ]
-    for number, indexes in enumerate(_blocks_of_rows(pivot)):
-        days = pivot.days[number * BLOCK_DAYS : (number + 1) * BLOCK_DAYS]
-        rows = [pivot.rows[index] for index in indexes]
-        yield from _block_lines(days, rows, [pairs[i] for i in indexes], (src_width, dst_width))
-    yield from _notes(pivot)
+    pair_format = f"%{src_width}s{COLUMN_GAP}%{dst_width}s{COLUMN_GAP}"
+    pairs = list(map(pair_format.__mod__, zip(sources, destinations, strict=True)))
+    days, saturates = pivot.day_cells(), False
+    while block := list(islice(days, BLOCK_DAYS)):
+        saturates = saturates or any(cells.saturates() for cells in block)
+        yield from _block_lines(block, pairs, (src_width, dst_width))
+    yield from _notes(pivot, saturates)
     yield END_OF_REPORT
 
 
-def _notes(pivot: Pivot) -> Iterator[str]:
+def _notes(pivot: Pivot, saturates: bool) -> Iterator[str]:
     if len(pivot.rows) < pivot.matched_pairs:
         by = "packets" if pivot.query.sort is SortKey.PACKETS else "bytes"
         yield f"The {len(pivot.rows)} largest of {pivot.matched_pairs} pairs by {by}."
-    candidates = (r for r in pivot.rows if r.bytes >= VOLUME_MAX or r.packets >= PACKETS_MAX)
-    if any(saturated(*cell) for row in candidates for cell in row.cells.values()):
+    if saturates:
         yield SATURATED_NOTE
 
 

@@ -7,6 +7,8 @@ import datetime
 import os
 import random
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,12 +17,15 @@ from pathlib import Path
 from ntc_tui.cli import main
 from ntc_tui.records import encode_date
 from ntc_tui.report import PivotQuery, Resolution, build_pivot, protocol_series
+from ntc_tui.report.export import iso_day
 from ntc_tui.store import Batch, Store
 from tests.bench.common import Measurement, Row, format_table
 
 STEADY_SHARE = 0.8  # of each day's pairs, seen every day; the rest are new each day
 PROTOCOLS = ("TCP", "UDP", "ICMP", "ARP")
 FIRST_SECOND = 1_767_225_600  # 2026-01-01 00:00:00 UTC
+YEAR, PAIRS_PER_DAY = 365, 1000  # issue 6: a year of history with 1,000 pairs a day
+ROOT = Path(__file__).resolve().parents[2]
 Cells = dict[tuple[int, int, int], list[int]]
 
 
@@ -115,9 +120,16 @@ def sqlite_protocols(db: sqlite3.Connection) -> int:
 
 
 def cli_report(path: Path, *argv: str) -> None:
-    """`ntc-tui report …` end to end, its output thrown away."""
+    """`ntc-tui report …` end to end in this process, its output thrown away."""
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         assert main(["report", "--db-dir", str(path), *argv]) == 0
+
+
+def process_report(path: Path, *argv: str) -> None:
+    """`ntc-tui report …` as a user runs it: a new interpreter, imports, the report to a file."""
+    command = [sys.executable, "-m", "ntc_tui", "report", "--db-dir", str(path), *argv]
+    with open(os.devnull, "w") as sink:
+        subprocess.run(command, stdout=sink, check=True, cwd=ROOT)
 
 
 def measure(
@@ -139,11 +151,12 @@ def measure(
 
 
 def run(quick: bool = False) -> list[Row]:
-    days_count, per_day, seconds = (60, 200, 3600) if quick else (365, 1000, 86400)
+    days_count, per_day, seconds = (60, 200, 3600) if quick else (YEAR, PAIRS_PER_DAY, 86400)
     days = history(days_count, per_day)
     protocols = protocol_cells(seconds)
     first, last = days[0][0], days[-1][0]
     month_first, month_last = days[-30][0], days[-1][0]
+    month_from, month_to = iso_day(month_first), iso_day(month_last)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data"
         fill_store(path, days, protocols)
@@ -168,6 +181,15 @@ def run(quick: bool = False) -> list[Row]:
             "`ntc-tui report` (text) of the whole history, end to end", "s", lower_is_better=True
         )
         csv = Measurement("`ntc-tui report --format csv`, end to end", "s", lower_is_better=True)
+        json = Measurement("`ntc-tui report --format json`, end to end", "s", lower_is_better=True)
+        ranged = Measurement(
+            "`ntc-tui report --from … --to …` (text, 30 days), end to end",
+            "s",
+            lower_is_better=True,
+        )
+        process = Measurement(
+            "`ntc-tui report` (text) as a new process, startup included", "s", lower_is_better=True
+        )
         year = Measurement("build_pivot, whole history", "s", lower_is_better=True)
         year_sql = Measurement("SQLite GROUP BY + cells", "s", lower_is_better=True)
         month = Measurement("build_pivot, last 30 days (range scan)", "s", lower_is_better=True)
@@ -189,6 +211,14 @@ def run(quick: bool = False) -> list[Row]:
                 (scan, scan_only, None, None),
                 (text, lambda: cli_report(path), None, None),
                 (csv, lambda: cli_report(path, "--format", "csv"), None, None),
+                (json, lambda: cli_report(path, "--format", "json"), None, None),
+                (
+                    ranged,
+                    lambda: cli_report(path, "--from", month_from, "--to", month_to),
+                    None,
+                    None,
+                ),
+                (process, lambda: process_report(path), None, None),
                 (hourly, ours_protocols, hourly_sql, lambda: sqlite_protocols(db)),
             ],
             runs=1 if quick else 5,
@@ -200,6 +230,9 @@ def run(quick: bool = False) -> list[Row]:
     return [
         Row("report", text, None, size + "; target < 1 s"),
         Row("report", csv, None, size),
+        Row("report", json, None, size),
+        Row("report", ranged, None, "the last 30 days of the year: a range scan"),
+        Row("report", process, None, size + "; what a user waits for"),
         Row("report", year, year_sql, size + "; SQLite in memory cache, same process"),
         Row("report", scan, None, "the storage engine's range scan: the floor under the above"),
         Row("report", month, month_sql, "30 of the days"),

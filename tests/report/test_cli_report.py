@@ -82,6 +82,11 @@ def test_empty_history_in_every_format(capsys: pytest.CaptureFixture[str], tmp_p
         (["--ip", "10.0.0.300"], "'10.0.0.300' is not an IPv4 or IPv6 address"),
         (["--ip", "fe80::1::2"], "'fe80::1::2' is not an IPv4 or IPv6 address"),
         (["--top", "-3"], "--top '-3' is not a positive whole number"),
+        (["--top", "²"], "--top '²' is not a positive whole number"),  # isdigit(), not int()
+        (["--top", "٣"], "--top '٣' is not a positive whole number"),
+        (["--top", "0"], "--top '0' is not a positive whole number"),
+        (["--utc"], "--utc and --resolution apply to --protocols only"),
+        (["--resolution", "day"], "--utc and --resolution apply to --protocols only"),
         (["--protocols", "--ip", "10.1.0.1"], "--ip, --top and --sort order the pivot"),
     ],
 )
@@ -158,3 +163,47 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
         child.stdout.close()  # 5,000 lines of about 50 bytes: the child is blocked writing
         assert child.wait(timeout=60) == 0
         assert child.stderr.read() == b""
+
+
+def test_top_takes_plain_digits_with_spaces(
+    capsys: pytest.CaptureFixture[str], history: Path
+) -> None:
+    code, out, err = run(capsys, "--db-dir", str(history), "--top", " 2 ", "--format", "csv")
+    assert (code, err) == (0, "")
+    assert len({tuple(line.split(",")[1:3]) for line in out.splitlines()[1:]}) == 2
+
+
+def test_a_regular_file_as_data_directory_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Not an empty history: the user gave the wrong path."""
+    not_a_directory = tmp_path / "ntc.db"
+    not_a_directory.write_bytes(b"")
+    for argv in ([], ["--protocols"]):
+        code, out, err = run(capsys, "--db-dir", str(not_a_directory), *argv)
+        assert (code, out) == (2, "")
+        assert err.startswith(f"ntc-tui: {not_a_directory} is not a directory")
+        assert err.count("\n") == 1
+
+
+def test_an_unreadable_data_directory_is_one_sentence(shared_copy: Path) -> None:
+    """A directory this user may not read: one line and exit 1 or 4, never a traceback or an
+    "empty history". As root the command runs as `nobody`; a user cannot take root's rights, so
+    without root the directory is made unreadable to its owner (who is not root)."""
+    shared_copy.chmod(0o700)
+    if os.geteuid() == 0:
+        os.chown(shared_copy, 0, 0)
+    else:
+        shared_copy.chmod(0)
+    command = [sys.executable, "-m", "ntc_tui", "report", "--db-dir", str(shared_copy)]
+    if os.geteuid() == 0:
+        command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]
+    try:
+        done = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=60
+        )
+    finally:
+        shared_copy.chmod(0o755)
+    assert done.returncode in (1, 4) and done.stdout == ""
+    assert done.stderr.startswith("ntc-tui: ") and done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr

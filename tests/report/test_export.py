@@ -12,6 +12,7 @@ import pytest
 
 from ntc_tui.cli import main
 from ntc_tui.records import format_address
+from ntc_tui.report import PivotQuery, SortKey, build_pivot
 from ntc_tui.report.export import csv_field, iso_day
 from ntc_tui.store import Store
 from tests.report.history import DAYS, expected_protocol_cells, make_history
@@ -87,6 +88,41 @@ def test_json_has_the_same_rows_and_the_totals(
         "top": None,
         "sort": "bytes",
     }
+
+
+@pytest.mark.parametrize("argv", [[], ["--sort", "packets"], ["--ip", "10.1.0.1", "--top", "1"]])
+def test_json_is_the_text_json_dumps_writes(
+    capsys: pytest.CaptureFixture[str], history: Path, argv: list[str]
+) -> None:
+    """The records are written straight from the cells: the document must still be exactly
+    what json.dumps makes of it (one line, its separators, its key order)."""
+    out = run_report(capsys, "--db-dir", str(history), "--format", "json", *argv)
+    assert out.endswith("}\n") and out.count("\n") == 1
+    assert json.dumps(json.loads(out)) == out[:-1]
+
+
+@pytest.mark.parametrize("sort", ["bytes", "packets", "address"])
+def test_each_days_cells_follow_the_row_order(
+    capsys: pytest.CaptureFixture[str], history: Path, sort: str
+) -> None:
+    """Within a date, CSV and JSON list the pairs in the order the text report's rows have."""
+    with Store.open(history, writer=False) as store:
+        pivot = build_pivot(store, PivotQuery(sort=SortKey(sort)))
+    rank = {
+        (format_address(row.src), format_address(row.dst)): n for n, row in enumerate(pivot.rows)
+    }
+    out = run_report(capsys, "--db-dir", str(history), "--format", "csv", "--sort", sort)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    keys = [(r["date"], rank[r["src"], r["dst"]]) for r in rows]
+    assert keys == sorted(keys)
+    assert len({r["date"] for r in rows}) == len(DAYS)
+    assert any(":" in r["src"] for r in rows) and any("." in r["src"] for r in rows)
+    document = json.loads(
+        run_report(capsys, "--db-dir", str(history), "--format", "json", "--sort", sort)
+    )
+    assert [(r["date"], r["src"], r["dst"]) for r in document["rows"]] == [
+        (r["date"], r["src"], r["dst"]) for r in rows
+    ]
 
 
 def test_json_top_and_ip(capsys: pytest.CaptureFixture[str], history: Path) -> None:

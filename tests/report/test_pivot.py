@@ -9,7 +9,7 @@ import pytest
 from ntc_tui.errors import UsageError
 from ntc_tui.records import encode_date, parse_address
 from ntc_tui.report import PivotQuery, SortKey, build_pivot, parse_day, parse_ip
-from ntc_tui.store import Store
+from ntc_tui.store import Batch, Store
 from tests.report.history import A4, A6, B4, B6, C4, D4, DAYS, E4, F4, expected_cells, make_history
 
 
@@ -98,3 +98,47 @@ def test_days_and_addresses_parse() -> None:
     assert parse_ip("fd12:3456:789a:1::1") == B6
     with pytest.raises(UsageError, match="not an IPv4 or IPv6 address"):
         parse_ip("10.1.0.256")
+
+
+def test_ties_are_broken_by_the_other_count_then_by_address(tmp_path: Path) -> None:
+    """Equal totals: more of the other count first, then IPv4 before IPv6, by (src, dst)."""
+    day, next_day = encode_date(2026, 3, 1), encode_date(2026, 3, 2)
+    v6 = parse_address("2001:db8::1")
+    cells = {
+        (day, 0x0A000005, 0x0A000006): [150, 1],
+        (next_day, 0x0A000005, 0x0A000006): [50, 0],  # 200 bytes, 1 packet over two days
+        (day, 0x0A000001, 0x0A000002): [100, 5],
+        (day, 0x0A000003, 0x0A000004): [100, 7],
+        (next_day, 0x0A000000, 0x0A000009): [100, 5],
+        (day, v6, v6): [100, 5],
+    }
+    with Store.open(tmp_path / "data", writer=True) as store:
+        store.apply(Batch(pairs=cells))
+    with Store.open(tmp_path / "data", writer=False) as store:
+        by_bytes = build_pivot(store, PivotQuery(sort=SortKey.BYTES)).rows
+        by_packets = build_pivot(store, PivotQuery(sort=SortKey.PACKETS)).rows
+        top3 = build_pivot(store, PivotQuery(sort=SortKey.ADDRESS, top=3)).rows
+    pairs = {
+        (0x0A000005, 0x0A000006): "200/1",
+        (0x0A000003, 0x0A000004): "100/7",
+        (0x0A000000, 0x0A000009): "100/5 10.0.0.0",
+        (0x0A000001, 0x0A000002): "100/5 10.0.0.1",
+        (v6, v6): "100/5 IPv6",
+    }
+    assert [pairs[row.src, row.dst] for row in by_bytes] == [
+        "200/1",
+        "100/7",
+        "100/5 10.0.0.0",
+        "100/5 10.0.0.1",
+        "100/5 IPv6",
+    ]
+    assert [pairs[row.src, row.dst] for row in by_packets] == [
+        "100/7",
+        "100/5 10.0.0.0",
+        "100/5 10.0.0.1",
+        "100/5 IPv6",
+        "200/1",
+    ]
+    assert [pairs[row.src, row.dst] for row in top3] == ["100/5 10.0.0.0", "100/7", "200/1"]
+    assert [row.index for row in by_bytes] == list(range(5))
+    assert by_bytes[0].cells == {day: (150, 1), next_day: (50, 0)}
