@@ -148,6 +148,8 @@ class Dashboard:
             Action.NEXT_FIELD: lambda: self._side().next_field(),
             Action.EARLIER: lambda: self.shift_days(-1),
             Action.LATER: lambda: self.shift_days(1),
+            Action.DELETE_START: lambda: self._side().delete_before_cursor(word=False),
+            Action.DELETE_WORD: lambda: self._side().delete_before_cursor(word=True),
         }
         for action in (
             Action.UP,
@@ -258,8 +260,9 @@ class Dashboard:
         if self._notice and now - self._notice[1] > NOTICE_SECONDS:
             self._notice = None
         view = View.HELP if self.help_open else self.view
-        items = footer_items(view, typing=self._typing())
-        self.footer.update(items, self._notice[0] if self._notice else None)
+        typing = self._typing()
+        items = footer_items(view, typing=typing)
+        self.footer.update(items, self._notice[0] if self._notice else None, typing)
 
     def show_notice(self, text: str) -> None:
         """A one-line message above the keys for a few seconds."""

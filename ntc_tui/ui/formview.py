@@ -41,6 +41,10 @@ class FormController(Generic[Screen, Progress, Result]):
         """Tab: the next field of the form (after the last, the results)."""
         self.screen.form.next_field()
 
+    def delete_before_cursor(self, word: bool) -> None:
+        """Ctrl-U / Ctrl-W in the text field being typed in (elsewhere: nothing)."""
+        self.screen.form.delete_before_cursor(word)
+
     def holds_store(self) -> bool:
         """Whether the job runs (it may use the session's store)."""
         return self.job is not None and self.job.running

@@ -16,14 +16,13 @@ from ntc_tui.ui.historymodel import (
     MIN_CHART_SECONDS,
     HistoryQuery,
     HistoryResult,
-    moment_text,
     parse_query,
     read_history,
 )
 from ntc_tui.ui.jobs import Job
 from ntc_tui.ui.keys import View
 from ntc_tui.ui.screens.history import HistoryScreen
-from ntc_tui.ui.units import Units
+from ntc_tui.ui.units import Units, moment_text
 
 
 class HistoryController(FormController[HistoryScreen, None, HistoryResult]):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ntc_tui.errors import UsageError
@@ -23,7 +23,6 @@ from ntc_tui.report import (
 )
 from ntc_tui.store import Store
 from ntc_tui.ui import units
-from ntc_tui.ui.units import Units
 
 DEFAULT_CHART_SECONDS = 300
 MIN_CHART_SECONDS = 60
@@ -58,11 +57,14 @@ class Chart:
 
 @dataclass(frozen=True)
 class HistoryResult:
-    """The stored history for a query."""
+    """The stored history for a query; per day the most packets one pair had (and over all
+    days), so that each packets column is written one way."""
 
     query: HistoryQuery
     pivot: Pivot
     chart: Chart
+    most_packets: dict[int, int] = field(default_factory=dict)
+    most_packets_overall: int = 0
 
 
 def parse_moment(text: str, utc: bool) -> int:
@@ -75,18 +77,6 @@ def parse_moment(text: str, utc: bool) -> int:
             continue
         return calendar.timegm(tm) if utc else int(time.mktime(tm))
     raise UsageError(f"{cleaned!r} is not a time: write YYYY-MM-DD HH:MM:SS")
-
-
-def moment_text(second: float, utc: bool) -> str:
-    """Epoch seconds as YYYY-MM-DD HH:MM:SS (local time, or UTC)."""
-    return time.strftime(
-        "%Y-%m-%d %H:%M:%S", time.gmtime(second) if utc else time.localtime(second)
-    )
-
-
-def clock_text(second: float, utc: bool) -> str:
-    """Epoch seconds as HH:MM:SS (local time, or UTC)."""
-    return time.strftime("%H:%M:%S", time.gmtime(second) if utc else time.localtime(second))
 
 
 def parse_query(first: str, last: str, start: str, seconds: str, utc: bool) -> HistoryQuery:
@@ -123,19 +113,27 @@ def read_history(store: Store, query: HistoryQuery, utc: bool) -> HistoryResult:
     last_second = query.chart_start + query.chart_seconds - 1
     buckets = protocol_series(store, query.chart_start, last_second, resolution, utc)
     step = 1 if resolution is Resolution.SECOND else 60
+    most: dict[int, int] = {}
+    for day, _, _, _, packets in pivot.records:
+        if packets > most.get(day, 0):
+            most[day] = packets
     return HistoryResult(
-        query, pivot, chart_of(buckets, query.chart_start, query.chart_seconds, step)
+        query,
+        pivot,
+        chart_of(buckets, query.chart_start, query.chart_seconds, step),
+        most,
+        max((row.packets for row in pivot.rows), default=0),
     )
 
 
-def pivot_cells(row: PivotRow, days: Sequence[int], unit: Units) -> tuple[str, ...]:
-    """Source, destination, volume and packets of each of ``days``, then the totals."""
+def pivot_cells(
+    row: PivotRow, days: Sequence[int], counts: Sequence[Callable[[int], str]]
+) -> tuple[str, ...]:
+    """Source, destination, volume and packets of each of ``days``, then the totals; the
+    packets of each day (and of the totals, last) written by its ``counts``."""
     cells = [format_address(row.src), format_address(row.dst)]
-    for day in days:
+    for day, count in zip(days, counts, strict=False):
         nbytes, npackets = row.cells.get(day, (0, 0))
-        cells += [
-            units.volume(nbytes, unit) if nbytes else "·",
-            units.short_count(npackets) if npackets else "·",
-        ]
-    cells += [units.volume(row.bytes, unit), units.short_count(row.packets)]
+        cells += [units.volume(nbytes) if nbytes else "·", count(npackets) if npackets else "·"]
+    cells += [units.volume(row.bytes), counts[-1](row.packets)]
     return tuple(cells)

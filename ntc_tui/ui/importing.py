@@ -18,7 +18,7 @@ from ntc_tui.importer import (
     collect_paths,
     run_import,
 )
-from ntc_tui.importer.model import CONTINUED, IMPORTED
+from ntc_tui.importer.model import CONTINUED, IMPORTED, printable
 from ntc_tui.records import decode_date
 from ntc_tui.report import parse_day
 from ntc_tui.session import Session
@@ -51,8 +51,9 @@ class ImportController(FormController[ImportScreen, ImportProgress, ImportSummar
         return self.screen.summary.page_rows
 
     def enter(self) -> None:
-        """The screen is shown: the path field has the focus unless an import runs."""
-        if not self.screen.running:
+        """The screen is shown: the path field has the focus until a first import starts; after
+        one, the results keep it (letters are commands; Tab goes to the path for a new one)."""
+        if self.job is None:
             self.screen.form.focus_field(0)
 
     def next_field(self) -> None:
@@ -94,13 +95,8 @@ class ImportController(FormController[ImportScreen, ImportProgress, ImportSummar
         self.job.start()
 
     def _form_values(self) -> tuple[list[Path], ImportOptions]:
-        """The paths (shell-style words) and options of the form; UsageError if not valid."""
-        try:
-            words = shlex.split(self.screen.path.edit_text)
-        except ValueError as error:
-            raise UsageError(f"the path field cannot be read: {error}") from None
-        if not words:
-            raise UsageError("type the path of a file or folder to import")
+        """The paths and options of the form; UsageError if not valid."""
+        roots = field_paths(self.screen.path.edit_text)
         date_text = self.screen.date.edit_text.strip()
         date = None
         if date_text:
@@ -111,7 +107,7 @@ class ImportController(FormController[ImportScreen, ImportProgress, ImportSummar
             date=date,
             utc=self.session.options.utc,
         )
-        return [Path(word).expanduser() for word in words], options
+        return roots, options
 
     def cancel(self) -> None:
         """Stop the running import after the batch it is in."""
@@ -138,15 +134,20 @@ class ImportController(FormController[ImportScreen, ImportProgress, ImportSummar
         if not self.session.persisting and self.session.store is not None:
             self.session.store.close()  # opened for this import only: free the directory
             self.session.store = None
+        reached = fraction(job.progress) if job.progress is not None else 0.0
         if end.error:
             self._notify(f"import failed: {end.error}")
-            self.screen.show_progress(0.0, [(Attr.ERROR, f"import failed: {end.error}")])
+            line: Markup = [(Attr.ERROR, f"import failed: {end.error}")]
+            self.screen.show_progress(reached, line, "failed")
             return True
         summary = end.result
         assert summary is not None
         self.screen.show_summary(summary_rows(summary.files, self._roots))
         found = job.progress.files_total if job.progress is not None else 0
-        self.screen.show_progress(1.0, summary_line(summary, found))
+        if summary.cancelled:  # the bar stays where the import stopped
+            self.screen.show_progress(reached, summary_line(summary, found), "cancelled")
+        else:
+            self.screen.show_progress(1.0, summary_line(summary, found))
         self._notify("import cancelled" if summary.cancelled else "import finished")
         return True
 
@@ -167,6 +168,21 @@ class ImportController(FormController[ImportScreen, ImportProgress, ImportSummar
         return "importing" if progress is None else f"import {fraction(progress):.0%}"
 
 
+def field_paths(text: str) -> list[Path]:
+    """The path field's paths: the whole field when it names something that exists (spaces and
+    all), else its shell-style words (quoted as in a shell); UsageError if there are none."""
+    whole = Path(text.strip()).expanduser()
+    if text.strip() and whole.exists():
+        return [whole]
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise UsageError(f"the path field cannot be read: {error}") from None
+    if not words:
+        raise UsageError("type the path of a file or folder to import")
+    return [Path(word).expanduser() for word in words]
+
+
 def fraction(progress: ImportProgress) -> float:
     """How much is done, by bytes (by files while the sizes are unknown)."""
     if progress.bytes_total > 0:
@@ -180,14 +196,14 @@ def progress_line(progress: ImportProgress, elapsed: float, unit: Units) -> Mark
     left = max(0, progress.bytes_total - progress.bytes_done)
     parts = [
         f"files {progress.files_done}/{progress.files_total}",
-        f"{units.volume(progress.bytes_done, unit)} of {units.volume(progress.bytes_total, unit)}",
+        f"{units.volume(progress.bytes_done)} of {units.volume(progress.bytes_total)}",
         f"{units.count(progress.packets)} packets",
         units.rate(speed, unit),
         f"ETA {units.eta(left, speed)}",
     ]
     markup: Markup = [(Attr.BODY, " · ".join(parts))]
     if progress.current is not None:
-        markup.append((Attr.DIM, f" · {progress.current.name}"))
+        markup.append((Attr.DIM, f" · {printable(progress.current.name)}"))
     return markup
 
 
@@ -196,7 +212,7 @@ def summary_line(summary: ImportSummary, files_total: int) -> Markup:
     counted = sum(1 for f in summary.files if f.status in (IMPORTED, CONTINUED))
     text = (
         f"{counted} of {max(files_total, len(summary.files))} files imported · "
-        f"{units.count(summary.packets)} packets · {units.volume(summary.bytes, Units.BYTES)}"
+        f"{units.count(summary.packets)} packets · {units.volume(summary.bytes)}"
     )
     if summary.cancelled:
         return [(Attr.NOTICE, "cancelled · "), (Attr.BODY, text)]
@@ -211,11 +227,6 @@ def shown_name(path: Path, roots: Sequence[Path]) -> str:
     return path.name
 
 
-def printable(text: str) -> str:
-    """``text`` with control characters (from damaged input) shown as ``?``."""
-    return "".join(char if char.isprintable() else "?" for char in text)
-
-
 def summary_rows(files: Sequence[FileSummary], roots: Sequence[Path]) -> list[SummaryRow]:
     """Per file: what happened, packets and volume; under it how it was read, the rejected
     lines by reason and the first few examples."""
@@ -224,15 +235,15 @@ def summary_rows(files: Sequence[FileSummary], roots: Sequence[Path]) -> list[Su
         rejected = file.rejected_lines
         result = file.status + (f", {rejected:,} lines rejected" if rejected else "")
         attr = Attr.ERROR if file.failed else Attr.BODY if file.packets else Attr.DIM
-        volume = units.volume(file.bytes, Units.BYTES) if file.packets else ""
+        volume = units.volume(file.bytes) if file.packets else ""
         packets = units.count(file.packets) if file.packets else ""
         name = shown_name(file.path, roots)
-        rows.append(((printable(name), result, packets, volume), attr))
+        rows.append(((printable(name), printable(result), packets, volume), attr))
         text = file.length_rule and not file.kind.startswith("pcap")  # pcap: the frame length
         how = f"{file.kind}, length from {file.length_rule}" if text else ""
         for note in (how, file.note):
             if note:
-                rows.append(((note,), Attr.DIM))
+                rows.append(((printable(note),), Attr.DIM))
         for reason, count in sorted(file.rejected.items(), key=lambda item: -item[1]):
             rows.append(((f"{reason}: {count:,}",), Attr.NOTICE))
         for example in file.examples[:EXAMPLES_SHOWN]:  # "path:line: reason: text"

@@ -39,6 +39,8 @@ class Action(StrEnum):
     NEXT_FIELD = "next field"
     EARLIER = "earlier"
     LATER = "later"
+    DELETE_START = "delete to the start"
+    DELETE_WORD = "delete a word"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Binding:
     description: str  # the help's sentence
     views: frozenset[View]
     footer: str | None = None  # the footer's label on those views (None: help only)
+    editing: bool = False  # acts on the text field being typed in: in the footer only then
 
 
 ALL = frozenset(View)
@@ -64,14 +67,14 @@ KEY_TABLE: tuple[Binding, ...] = (
     Binding(
         ("d",),
         Action.PERSISTENCE,
-        "DB persistence on/off (turning it off saves what was collected)",
+        "DB persistence on/off (off: saves what was collected first)",
         BROWSING,
         "DB",
     ),
     Binding(
         ("i",),
         Action.IMPORT,
-        "import screen: import traffic files while the capture goes on",
+        "import screen: import files while the capture goes on",
         frozenset({View.LIVE, View.HISTORY}),
         "import",
     ),
@@ -96,7 +99,13 @@ KEY_TABLE: tuple[Binding, ...] = (
         frozenset({View.LIVE}),
         "sort",
     ),
-    Binding(("u",), Action.UNITS, "volumes and rates in bytes or bits", BROWSING, "units"),
+    Binding(
+        ("u",),
+        Action.UNITS,
+        "rates in bytes or bits per second; volumes stay in bytes",
+        BROWSING,
+        "units",
+    ),
     Binding(("?", "h"), Action.HELP, "this help (again: close it)", ALL, "help"),
     Binding(("up",), Action.UP, "scroll up a line", SCROLLING),
     Binding(("down",), Action.DOWN, "scroll down a line", SCROLLING),
@@ -104,13 +113,8 @@ KEY_TABLE: tuple[Binding, ...] = (
     Binding(("page down",), Action.PAGE_DOWN, "scroll down a page", SCROLLING),
     Binding(("home",), Action.TOP, "scroll to the top", SCROLLING),
     Binding(("end",), Action.BOTTOM, "scroll to the end", SCROLLING),
-    Binding(
-        ("esc",),
-        Action.BACK,
-        "back to the live screen (an import goes on)",
-        frozenset({View.IMPORT, View.HISTORY, View.HELP}),
-        "back",
-    ),
+    Binding(("esc",), Action.BACK, "back to the live screen (an import goes on)", FORMS, "back"),
+    Binding(("esc",), Action.BACK, "close this help", frozenset({View.HELP}), "back"),
     Binding(
         ("enter",),
         Action.START,
@@ -127,6 +131,22 @@ KEY_TABLE: tuple[Binding, ...] = (
     ),
     Binding(
         ("tab",), Action.NEXT_FIELD, "next field (after the last: the results)", FORMS, "field"
+    ),
+    Binding(
+        ("ctrl u",),
+        Action.DELETE_START,
+        "clear the text field before the cursor (at its end: all)",
+        FORMS,
+        "clear",
+        editing=True,
+    ),
+    Binding(
+        ("ctrl w",),
+        Action.DELETE_WORD,
+        "delete the word before the cursor in the text field",
+        FORMS,
+        "word",
+        editing=True,
     ),
     Binding(("left",), Action.EARLIER, "earlier days of the pivot", frozenset({View.HISTORY})),
     Binding(("right",), Action.LATER, "later days of the pivot", frozenset({View.HISTORY})),
@@ -145,13 +165,19 @@ _KEY_LABELS = {
     "tab": "Tab",
     "left": "←",
     "right": "→",
+    "ctrl u": "^U",
+    "ctrl w": "^W",
 }
-VIEW_TITLES = {
-    View.LIVE: "Live screen",
-    View.IMPORT: "Import screen",
-    View.HISTORY: "History screen",
-    View.HELP: "This help",
-}
+# The help's groups: a binding is listed under the largest group of views it acts on all of
+# (the rest of its views under smaller ones); shown in this order.
+HELP_GROUPS: tuple[tuple[str, frozenset[View]], ...] = (
+    ("Every screen", BROWSING),
+    ("Live screen", frozenset({View.LIVE})),
+    ("Import screen", frozenset({View.IMPORT})),
+    ("History screen", frozenset({View.HISTORY})),
+    ("Import and history forms", FORMS),
+    ("This help", frozenset({View.HELP})),
+)
 
 
 def key_label(key: str) -> str:
@@ -189,25 +215,29 @@ def footer_items(
     view: View, typing: bool = False, table: Iterable[Binding] = KEY_TABLE
 ) -> list[tuple[str, str]]:
     """(key, label) of the footer on ``view``, in table order; while ``typing`` in a text field,
-    only the keys that still act there."""
+    only the keys that still act there (and the field's own editing keys)."""
     return [
         (key_label(binding.keys[0]), binding.footer)
         for binding in table
-        if view in binding.views and binding.footer and not (typing and typed(binding.keys[0]))
+        if view in binding.views
+        and binding.footer
+        and not (typing and typed(binding.keys[0]))
+        and (typing or not binding.editing)
     ]
 
 
 def help_sections(table: Iterable[Binding] = KEY_TABLE) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The help's text: per view, (keys, description) of every binding that acts there."""
-    bindings = list(table)
-    return [
-        (
-            VIEW_TITLES[view],
-            [
-                (" ".join(key_label(key) for key in binding.keys), binding.description)
-                for binding in bindings
-                if view in binding.views
-            ],
-        )
-        for view in View
-    ]
+    """The help's text: per group of screens, (keys, description) of the bindings acting there;
+    each binding once per group, global keys once."""
+    listed: dict[str, list[tuple[str, str]]] = {title: [] for title, _ in HELP_GROUPS}
+    largest_first = sorted(HELP_GROUPS, key=lambda group: -len(group[1]))
+    for binding in table:
+        left = set(binding.views)
+        if left >= BROWSING:
+            left.discard(View.HELP)  # a key of every screen works in the help too: once
+        for title, views in largest_first:
+            if views <= left:
+                keys = " ".join(key_label(key) for key in binding.keys)
+                listed[title].append((keys, binding.description))
+                left -= views
+    return [(title, rows) for title, rows in listed.items() if rows]

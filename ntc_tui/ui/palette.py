@@ -34,6 +34,7 @@ class Attr(StrEnum):
     NOTICE = "notice"
     FOOTER = "footer"
     FOOTER_KEY = "footer.key"
+    TYPING = "footer.typing"  # the footer's mark while a text field takes the keys
     HELP = "help"
     HELP_TITLE = "help.title"
     HELP_KEY = "help.key"
@@ -78,6 +79,7 @@ PALETTE: tuple[Colours, ...] = (
     Colours(Attr.NOTICE, "yellow", "black"),
     Colours(Attr.FOOTER, "black", "light gray"),
     Colours(Attr.FOOTER_KEY, "white,bold", "dark cyan"),
+    Colours(Attr.TYPING, "black,bold", "light cyan"),
     Colours(Attr.HELP, "light gray", "dark blue"),
     Colours(Attr.HELP_TITLE, "yellow,bold", "dark blue"),
     Colours(Attr.HELP_KEY, "white,bold", "dark blue"),

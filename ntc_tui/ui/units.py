@@ -1,7 +1,9 @@
-"""How the dashboard writes quantities: volumes and rates in bytes or bits, counts, durations."""
+"""How the dashboard writes quantities: volumes in bytes, rates in bytes or bits, counts, times."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from enum import StrEnum
 
 _PREFIXES = ("", "k", "M", "G", "T", "P", "E")
@@ -9,7 +11,7 @@ _STEP = 1000.0  # decimal prefixes, as network rates are quoted (1 Mb/s = 1,000,
 
 
 class Units(StrEnum):
-    """Volumes and rates in bytes or in bits (the `u` key switches)."""
+    """Rates in bytes or in bits per second (the `u` key switches); volumes stay in bytes."""
 
     BYTES = "bytes"
     BITS = "bits"
@@ -36,15 +38,17 @@ def _scaled(value: float) -> tuple[str, str]:
     return f"{value:.{digits}f}", _PREFIXES[index]
 
 
-def volume(nbytes: float, units: Units) -> str:
-    """A volume, e.g. ``12.3 MB`` or ``98.4 Mb``."""
-    number, prefix = _scaled(nbytes * 8 if units is Units.BITS else nbytes)
-    return f"{number} {prefix}{units.symbol}"
+def volume(nbytes: float) -> str:
+    """A volume, always in bytes as iftop keeps its totals: ``12.3 MB``."""
+    number, prefix = _scaled(nbytes)
+    return f"{number} {prefix}B"
 
 
 def rate(bytes_per_second: float, units: Units) -> str:
     """A rate, e.g. ``12.3 MB/s`` or ``98.4 Mb/s``."""
-    return volume(bytes_per_second, units) + "/s"
+    value = bytes_per_second * 8 if units is Units.BITS else bytes_per_second
+    number, prefix = _scaled(value)
+    return f"{number} {prefix}{units.symbol}/s"
 
 
 def count(number: int) -> str:
@@ -53,11 +57,15 @@ def count(number: int) -> str:
 
 
 def short_count(number: int) -> str:
-    """A count in at most 6 characters: ``12,345`` or ``1.23M``."""
-    if number < 100_000:
-        return f"{number:,}"
+    """A count in three significant digits and a decimal prefix: ``93``, ``62.9k``, ``1.23M``."""
     text, prefix = _scaled(number)
     return f"{text}{prefix}"
+
+
+def count_style(largest: int, width: int) -> Callable[[int], str]:
+    """One way of writing every count of a column whose largest is ``largest``: with thousands
+    separators when that fits in ``width`` characters, else all with a decimal prefix."""
+    return count if len(count(largest)) <= width else short_count
 
 
 def duration(seconds: float) -> str:
@@ -69,6 +77,25 @@ def duration(seconds: float) -> str:
     if days:
         return f"{days}d {hours:02d}:{minutes:02d}:{secs:02d}"
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def seconds_text(seconds: float) -> str:
+    """A span in seconds, two significant digits below ten: ``0.62 s``, ``1.4 s``, ``39 s``."""
+    if seconds >= 9.95:
+        return f"{seconds:.0f} s"
+    return f"{seconds:.2g} s"
+
+
+def moment_text(second: float, utc: bool) -> str:
+    """Epoch seconds as YYYY-MM-DD HH:MM:SS (local time, or UTC)."""
+    return time.strftime(
+        "%Y-%m-%d %H:%M:%S", time.gmtime(second) if utc else time.localtime(second)
+    )
+
+
+def clock_text(second: float, utc: bool) -> str:
+    """Epoch seconds as HH:MM:SS (local time, or UTC)."""
+    return time.strftime("%H:%M:%S", time.gmtime(second) if utc else time.localtime(second))
 
 
 def percent(ratio: float | None) -> str:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ntc_tui.aggregate import AVERAGE_WINDOWS, DirectionTotals, PairRow, Snapshot, SortMode
+from ntc_tui.aggregate import (
+    AVERAGE_WINDOWS,
+    DirectionTotals,
+    PairRow,
+    ProtocolRow,
+    Snapshot,
+    SortMode,
+)
 from ntc_tui.records import format_address
-from ntc_tui.session import CaptureState, Session
+from ntc_tui.session import CaptureState, DirectionSource, Session
 from ntc_tui.ui import units
 from ntc_tui.ui.palette import Attr
 from ntc_tui.ui.units import Units
 
 Markup = list[tuple[Attr, str]]  # text runs with their display attribute
 Row = tuple[str, ...]
+Counts = Callable[[int], str]  # how the counts of one column are written
 
 STATE_ATTRS = {
     CaptureState.STARTING: Attr.STATE_STARTING,
@@ -22,6 +30,11 @@ STATE_ATTRS = {
     CaptureState.ERROR: Attr.STATE_ERROR,
 }
 SORT_COLUMNS = {SortMode.BYTES: 2, SortMode.PACKETS: 3, SortMode.RATE: 4}
+DIRECTION_NOTES = {  # where the addresses that decide IN and OUT come from, when not the NIC's
+    DirectionSource.INTERFACE: None,
+    DirectionSource.HOST_OPTION: "--host",
+    DirectionSource.LOCAL_ADDRESSES: "local",
+}
 ELLIPSIS = "…"
 
 
@@ -37,11 +50,14 @@ class HeaderModel:
     persisting: bool
     data_dir: str
     flush_error: str | None  # the last flush's failure (disk full ...)
-    elapsed: float
+    elapsed: float  # wall time live; the packets' own span when replaying a file
     coverage: float | None
-    dropped: int
+    dropped: int  # the interface's own drop counters (rx + tx), not the capture's
     paused: bool = False
     activity: str | None = None  # background work, e.g. an import's progress
+    span: tuple[float, float] | None = None  # a replay's first and last packet times
+    utc: bool = False
+    direction_note: str | None = None  # where the addresses came from: "--host", "local"
 
 
 def header_model(
@@ -51,8 +67,15 @@ def header_model(
     paused: bool = False,
     activity: str | None = None,
 ) -> HeaderModel:
-    """The header of ``session`` at wall time ``now``."""
-    end = session.stopped_at if session.stopped_at is not None else now
+    """The header of ``session`` at wall time ``now``: a replay is timed by its packets."""
+    span = None
+    if session.replaying:
+        if snapshot.first_ts is not None and snapshot.last_ts is not None:
+            span = (snapshot.first_ts, snapshot.last_ts)
+        elapsed = span[1] - span[0] if span else 0.0
+    else:
+        end = session.stopped_at if session.stopped_at is not None else now
+        elapsed = end - session.started_at
     return HeaderModel(
         interface=session.interface,
         addresses=session.addresses,
@@ -62,11 +85,14 @@ def header_model(
         persisting=session.persisting,
         data_dir=str(session.options.data_dir),
         flush_error=session.flush_error,
-        elapsed=end - session.started_at,
+        elapsed=elapsed,
         coverage=snapshot.coverage,
-        dropped=snapshot.dropped,
+        dropped=snapshot.interface_dropped,
         paused=paused,
         activity=activity,
+        span=span,
+        utc=session.options.utc,
+        direction_note=DIRECTION_NOTES[session.direction_source],
     )
 
 
@@ -104,22 +130,24 @@ def header_lines(
     """The header's lines: line 1 left and right, line 2 left and right, then problems."""
     state = model.state.value
     if model.state is CaptureState.STOPPED and model.replaying:
-        state = "file read"
+        state = "replay finished"
     right1: Markup = [(STATE_ATTRS[model.state], f" {state} ")]
     if model.paused:
         right1.append((Attr.PAUSED, " PAUSED "))
-    right1.append((Attr.HEADER, f" {units.duration(model.elapsed)} "))
-    fixed = len(" ntc-tui ") + len(model.interface) + 2 + sum(len(text) for _, text in right1)
+    clock = units.duration(model.elapsed)
+    right1.append((Attr.HEADER, f" span {clock} " if model.replaying else f" {clock} "))
+    note = f"{model.direction_note}: " if model.direction_note else ""
+    fixed = len(" ntc-tui ") + len(model.interface) + 2 + len(note)
+    fixed += sum(len(text) for _, text in right1)
     left1: Markup = [
         (Attr.TITLE, " ntc-tui "),
-        (Attr.HEADER, f" {model.interface} "),
+        (Attr.HEADER, f" {model.interface} {note}"),
         (Attr.HEADER, addresses_text(model.addresses, max(0, width - fixed - 1))),
     ]
     right2: Markup = []
     if model.activity:
         right2.append((Attr.HEADER, f"{model.activity} │ "))
-    coverage = units.percent(model.coverage)
-    right2.append((Attr.HEADER, f"coverage {coverage} │ dropped {units.count(model.dropped)} "))
+    right2.append((Attr.HEADER, f"{measures_text(model)} "))
     left2 = db_markup(model, width - sum(len(text) for _, text in right2) - 1)
     problems: list[Markup] = []
     if model.state is CaptureState.ERROR:
@@ -127,6 +155,20 @@ def header_lines(
     if model.flush_error:
         problems.append([(Attr.STATE_ERROR, f" not saved: {model.flush_error} ")])
     return left1, right1, left2, right2, problems
+
+
+def measures_text(model: HeaderModel) -> str:
+    """Live: how much of the interface's traffic was captured, and the interface's own drop
+    counters; a replay: its first and last packet times (a file has neither of the others)."""
+    if not model.replaying:
+        coverage = units.percent(model.coverage)
+        return f"coverage {coverage} │ if-drops {units.count(model.dropped)}"
+    if model.span is None:
+        return "no packets yet"
+    first, last = model.span
+    same_day = units.moment_text(first, model.utc)[:10] == units.moment_text(last, model.utc)[:10]
+    write = units.clock_text if same_day else units.moment_text
+    return f"packets {write(first, model.utc)} → {write(last, model.utc)}"
 
 
 def db_markup(model: HeaderModel, room: int) -> Markup:
@@ -141,6 +183,7 @@ def db_markup(model: HeaderModel, room: int) -> Markup:
 
 # --- traffic panels --------------------------------------------------------------------------
 
+COUNT_WIDTH = 7  # the packets columns: thousands separators up to 999,999
 TOTALS_HEAD: Row = (
     "",
     "total",
@@ -151,13 +194,13 @@ TOTALS_HEAD: Row = (
 )
 
 
-def totals_row(label: str, totals: DirectionTotals, unit: Units) -> Row:
+def totals_row(label: str, totals: DirectionTotals, unit: Units, counts: Counts) -> Row:
     """IN or OUT: volume, packets, the last second's rate, the averages and the peak."""
     rates = totals.rates
     return (
         label,
-        units.volume(totals.bytes, unit),
-        units.short_count(totals.packets),
+        units.volume(totals.bytes),
+        counts(totals.packets),
         units.rate(rates.current, unit),
         *(units.rate(value, unit) for value in rates.averages),
         units.rate(rates.peak, unit),
@@ -166,18 +209,41 @@ def totals_row(label: str, totals: DirectionTotals, unit: Units) -> Row:
 
 def totals_rows(snapshot: Snapshot, unit: Units) -> list[Row]:
     """The IN and OUT rows of the totals panel."""
-    return [totals_row("IN", snapshot.inbound, unit), totals_row("OUT", snapshot.outbound, unit)]
+    inbound, outbound = snapshot.inbound, snapshot.outbound
+    counts = units.count_style(max(inbound.packets, outbound.packets), COUNT_WIDTH)
+    return [
+        totals_row("IN", inbound, unit, counts),
+        totals_row("OUT", outbound, unit, counts),
+    ]
 
 
-def pair_cells(row: PairRow, unit: Units) -> Row:
+def pair_cells(row: PairRow, unit: Units, counts: Counts) -> Row:
     """Source, destination, volume, packets, rate of one pair."""
     return (
         format_address(row.src),
         format_address(row.dst),
-        units.volume(row.bytes, unit),
-        units.short_count(row.packets),
+        units.volume(row.bytes),
+        counts(row.packets),
         units.rate(row.rate, unit),
     )
+
+
+def pair_extras(row: PairRow, session_bytes: int) -> Row:
+    """The wide table's extra cells: the pair's share of the session's bytes, its mean packet."""
+    share = units.percent(row.bytes / session_bytes) if session_bytes else ""
+    mean = f"{row.bytes / row.packets:,.0f} B" if row.packets else ""
+    return share, mean
+
+
+def shown_pairs(snapshot: Snapshot, rows: int) -> list[PairRow]:
+    """The pairs a panel of ``rows`` ranked rows shows: max activity, its reverse, the ranking."""
+    extremes = [row for row in (snapshot.busiest, snapshot.busiest_reverse) if row is not None]
+    return extremes + list(snapshot.top[:rows])
+
+
+def pair_counts(pairs: Sequence[PairRow], width: int) -> Counts:
+    """One way of writing the packets of all ``pairs`` (one column)."""
+    return units.count_style(max((row.packets for row in pairs), default=0), width)
 
 
 def top_head(sort: SortMode) -> Row:
@@ -188,32 +254,28 @@ def top_head(sort: SortMode) -> Row:
     return tuple(titles)
 
 
-def busiest_lines(snapshot: Snapshot, unit: Units) -> list[tuple[str, Row | None]]:
-    """The original's "Max activity": the busiest pair by volume and its reverse direction."""
-    if snapshot.busiest is None:
-        return [("max activity", None)]
-    lines: list[tuple[str, Row | None]] = [("max activity", pair_cells(snapshot.busiest, unit))]
-    reverse = snapshot.busiest_reverse
-    lines.append(("reverse", pair_cells(reverse, unit) if reverse else None))
-    return lines
-
-
 PROTOCOL_HEAD: Row = ("protocol", "volume", "packets", "share")
 
 
-def protocol_rows(snapshot: Snapshot, unit: Units) -> list[Row]:
-    """The session's protocols, largest volume first."""
+def protocol_rows(snapshot: Snapshot, limit: int) -> list[Row]:
+    """The session's protocols, largest volume first, at most ``limit`` rows: when there are
+    more, the last row sums up the rest (``+3 more``)."""
+    protocols = list(snapshot.protocols)
+    if len(protocols) > limit >= 1:
+        kept, rest = protocols[: limit - 1], protocols[limit - 1 :]
+        summed = ProtocolRow(
+            f"+{len(rest)} more",
+            sum(p.bytes for p in rest),
+            sum(p.packets for p in rest),
+            sum(p.share for p in rest),
+        )
+        protocols = [*kept, summed]
+    protocols = protocols[:limit]
+    counts = units.count_style(max((p.packets for p in protocols), default=0), COUNT_WIDTH)
     return [
-        (p.name, units.volume(p.bytes, unit), units.short_count(p.packets), f"{p.share:.1%}")
-        for p in snapshot.protocols
+        (p.name, units.volume(p.bytes), counts(p.packets), units.percent(p.share))
+        for p in protocols
     ]
-
-
-def protocol_summary(snapshot: Snapshot) -> str:
-    """The protocols on one line, for narrow screens: ``TCP 61.2%  UDP 30.1% ...``."""
-    if not snapshot.protocols:
-        return "no packets yet"
-    return "  ".join(f"{p.name} {p.share:.1%}" for p in snapshot.protocols)
 
 
 def scroll_status(offset: int, shown: int, total: int) -> str:

@@ -39,28 +39,55 @@ def lines_canvas(lines: Sequence[Markup], size: tuple[int, int]) -> urwid.Canvas
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: a fixed ``width``, or None to share the room left between such columns."""
+    """A table column: a fixed ``width``, or None to share the room left between such columns.
+
+    Of the sharing columns, those with a ``max_width`` are served first, up to it; the others
+    (if any) get what is left beyond their ``min_width``."""
 
     title: str
     width: int | None = None
     align_right: bool = False
     min_width: int = 4
+    max_width: int | None = None
+
+
+def _share(room: int, columns: Sequence[Column]) -> list[int]:
+    """``room`` shared out equally among ``columns``, each kept within its minimum and maximum
+    (what a capped column cannot take goes to the others; the first ones get the remainder)."""
+    widths: dict[int, int] = {}
+    open_ = list(range(len(columns)))
+    while open_:
+        share = max(0, room) // len(open_)
+        capped = [i for i in open_ if (columns[i].max_width or room + 1) <= share]
+        if not capped:
+            break
+        for i in capped:
+            widths[i] = columns[i].max_width or 0
+            room -= widths[i]
+            open_.remove(i)
+    if open_:
+        share, extra = divmod(max(0, room), len(open_))
+        for rank, i in enumerate(open_):
+            widths[i] = share + (1 if rank < extra else 0)
+    return [max(columns[i].min_width, widths[i]) for i in range(len(columns))]
 
 
 def column_widths(columns: Sequence[Column], maxcol: int) -> list[int]:
     """Widths of ``columns`` in ``maxcol`` columns: fixed ones first, the rest shared."""
-    fixed = sum(c.width for c in columns if c.width is not None)
-    flexible = [c for c in columns if c.width is None]
-    room = maxcol - fixed - GAP * (len(columns) - 1)
-    share = max(min(c.min_width for c in flexible), room // len(flexible)) if flexible else 0
-    extra = room - share * len(flexible) if flexible else 0
-    widths = []
-    for column in columns:
-        if column.width is not None:
-            widths.append(column.width)
-        else:
-            widths.append(share + (1 if extra > 0 else 0))
-            extra -= 1
+    widths = [c.width or 0 for c in columns]
+    room = maxcol - sum(widths) - GAP * (len(columns) - 1)
+    flexible = [i for i, c in enumerate(columns) if c.width is None]
+    capped = [i for i in flexible if columns[i].max_width is not None]
+    rest = [i for i in flexible if columns[i].max_width is None]
+    if capped and rest:  # the capped columns first, leaving the others their minimum
+        first = _share(room - sum(columns[i].min_width for i in rest), [columns[i] for i in capped])
+        for i, width in zip(capped, first, strict=True):
+            widths[i] = width
+        room -= sum(first)
+    else:
+        rest = flexible
+    for i, width in zip(rest, _share(room, [columns[i] for i in rest]), strict=True):
+        widths[i] = width
     return widths
 
 
@@ -145,8 +172,35 @@ class Scroller(urwid.Widget):
 
 # --- the rate graph --------------------------------------------------------------------------
 
+GRAPH_LABEL = 13  # "OUT 19.8 kB/s"
+MIN_TICK_SPACING = 12  # columns between two labels of the time axis
+TICK_STEPS = (5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600)
 
-def _bar_cells(value: float, scale: float, rows: int) -> list[int]:
+
+def resample(values: Sequence[float], width: int) -> list[float]:
+    """``values`` (one per equal slot of time) over ``width`` equal columns. Stretched, each
+    column shows the slot it lies in (values and peaks stay exact); squeezed, each shows the
+    mean of the slots under it, weighted by how much of each it covers."""
+    count = len(values)
+    if count == 0 or width <= 0:
+        return []
+    if width >= count:
+        return [values[column * count // width] for column in range(width)]
+    prefix = [0.0]
+    for value in values:
+        prefix.append(prefix[-1] + value)
+
+    def integral(position: int) -> float:  # the sum of values up to position / width slots
+        whole, part = divmod(position, width)
+        return prefix[whole] + (values[whole] * part / width if part else 0.0)
+
+    return [
+        (integral((column + 1) * count) - integral(column * count)) * width / count
+        for column in range(width)
+    ]
+
+
+def bar_cells(value: float, scale: float, rows: int) -> list[int]:
     """Eighths filled in each of ``rows`` cells, nearest the axis first."""
     eighths = round(value / scale * rows * 8) if scale > 0 else 0
     if value > 0 and eighths == 0:
@@ -154,7 +208,12 @@ def _bar_cells(value: float, scale: float, rows: int) -> list[int]:
     return [max(0, min(8, eighths - 8 * row)) for row in range(rows)]
 
 
-def _runs(cells: Sequence[tuple[Attr, str]]) -> Markup:
+def block(fill: int, fancy: bool) -> str:
+    """A cell filled ``fill`` eighths from the bottom (ASCII stand-ins on other terminals)."""
+    return LOWER_BLOCKS[fill] if fancy else (" ", ".", "#")[min(2, (fill + 3) // 4)]
+
+
+def runs(cells: Sequence[tuple[Attr, str]]) -> Markup:
     """Adjacent cells of one attribute merged into one text run."""
     merged: Markup = []
     for attr, char in cells:
@@ -165,53 +224,70 @@ def _runs(cells: Sequence[tuple[Attr, str]]) -> Markup:
     return merged
 
 
+def time_axis(seconds: float, width: int, fancy: bool) -> str:
+    """A ``width``-column line for the last ``seconds``: ``-60s───-45s───…───now``."""
+    line = list(("─" if fancy else "-") * width)
+    if seconds <= 0 or width <= 0:
+        return "".join(line)
+    step = next((s for s in TICK_STEPS if s * width >= MIN_TICK_SPACING * seconds), TICK_STEPS[-1])
+    ticks = [(int(seconds), f"-{seconds:.0f}s")]
+    ticks += [(age, f"-{age}s") for age in range(int(seconds) // step * step, 0, -step)]
+    free = 0
+    for age, label in ticks:
+        column = round((seconds - age) * width / seconds)
+        if column >= free and column + len(label) <= width - len("now") - 1:
+            line[column : column + len(label)] = label
+            free = column + len(label) + 1
+    if width >= len("now"):
+        line[width - len("now") :] = "now"
+    return "".join(line)
+
+
 def graph_lines(
     inbound: Sequence[float], outbound: Sequence[float], size: tuple[int, int], unit: Units
 ) -> list[Markup]:
-    """The last minute mirrored on a shared scale: IN grows up from the middle, OUT down."""
+    """The last minute over the whole width, mirrored on a time axis: IN grows up from it, OUT
+    down, each on its own scale (its top labelled), so a small upload is as readable as a big
+    download."""
     maxcol, maxrow = size
-    label_width = 13
-    plot = max(1, maxcol - label_width - 1)
-    per_second = max(1, plot // max(1, len(inbound)))
-    seconds = min(len(inbound), plot // per_second)
-    values_in = list(inbound[len(inbound) - seconds :])
-    values_out = list(outbound[len(outbound) - seconds :])
-    scale = max([*values_in, *values_out, 1.0])
-    up_rows = max(1, maxrow // 2)
-    down_rows = max(0, maxrow - up_rows)
-    pad = plot - seconds * per_second
+    plot = max(1, maxcol - GRAPH_LABEL - 1)
+    values_in, values_out = resample(inbound, plot), resample(outbound, plot)
+    scale_in, scale_out = max(values_in, default=0.0), max(values_out, default=0.0)
+    axis_rows = 1 if maxrow >= 3 else 0
+    up_rows = max(1, (maxrow - axis_rows + 1) // 2)
+    down_rows = max(0, maxrow - axis_rows - up_rows)
+    pad = plot - len(values_in)
     fancy = unicode_screen()
-    in_cells = [_bar_cells(v, scale, up_rows) for v in values_in]
-    out_cells = [_bar_cells(v, scale, down_rows) for v in values_out]
-    labels = [f"IN {units.rate(scale, unit)}", f"OUT {units.rate(scale, unit)}"]
+    in_cells = [bar_cells(v, scale_in, up_rows) for v in values_in]
+    out_cells = [bar_cells(v, scale_out, down_rows) for v in values_out]
+    labels = (f"IN {units.rate(scale_in, unit)}", f"OUT {units.rate(scale_out, unit)}")
     lines: list[Markup] = []
     for row in range(up_rows):
         level = up_rows - 1 - row  # cells above the axis, counted from it
         cells = [(Attr.BODY, " ")] * pad
-        for column in in_cells:
-            fill = column[level]
-            char = LOWER_BLOCKS[fill] if fancy else (" ", ".", "#")[min(2, (fill + 3) // 4)]
-            cells += [(Attr.GRAPH_IN, char)] * per_second
+        cells += [(Attr.GRAPH_IN, block(column[level], fancy)) for column in in_cells]
         label = labels[0] if row == 0 else ""
-        lines.append([(Attr.IN, label.rjust(label_width)), (Attr.AXIS, "│"), *_runs(cells)])
+        lines.append([(Attr.IN, label.rjust(GRAPH_LABEL)), (Attr.AXIS, "│"), *runs(cells)])
+    if axis_rows:
+        axis = time_axis(len(inbound), plot, fancy)
+        lines.append([(Attr.AXIS, " " * GRAPH_LABEL + ("┼" if fancy else "+") + axis)])
     for row in range(down_rows):
         cells = [(Attr.BODY, " ")] * pad
         for column in out_cells:
             fill = column[row]
             if not fancy:
-                cell = (Attr.GRAPH_OUT, (" ", "'", "#")[min(2, (fill + 3) // 4)])
+                cells.append((Attr.GRAPH_OUT, (" ", "'", "#")[min(2, (fill + 3) // 4)]))
             elif fill in (0, 8):
-                cell = (Attr.GRAPH_OUT, LOWER_BLOCKS[fill])
+                cells.append((Attr.GRAPH_OUT, LOWER_BLOCKS[fill]))
             else:  # the top ``fill`` eighths: a lower block in the background colour, inverted
-                cell = (Attr.GRAPH_OUT_FILL, LOWER_BLOCKS[8 - fill])
-            cells += [cell] * per_second
+                cells.append((Attr.GRAPH_OUT_FILL, LOWER_BLOCKS[8 - fill]))
         label = labels[1] if row == down_rows - 1 else ""
-        lines.append([(Attr.OUT, label.rjust(label_width)), (Attr.AXIS, "│"), *_runs(cells)])
+        lines.append([(Attr.OUT, label.rjust(GRAPH_LABEL)), (Attr.AXIS, "│"), *runs(cells)])
     return lines
 
 
 class RateGraph(urwid.Widget):
-    """A box widget: the IN/OUT rates of the last minute, one column (or more) per second."""
+    """A box widget: the IN/OUT rates of the last minute over its whole width."""
 
     _sizing = frozenset([urwid.Sizing.BOX])
 
@@ -233,15 +309,18 @@ class RateGraph(urwid.Widget):
 # --- footer ----------------------------------------------------------------------------------
 
 
-def footer_markup(items: Sequence[tuple[str, str]], width: int | None = None) -> Markup:
+def footer_markup(
+    items: Sequence[tuple[str, str]], width: int | None = None, typing: bool = False
+) -> Markup:
     """The keys of the current view: `` q quit  d DB ...``, closer together when that does
-    not fit in ``width`` columns."""
-    roomy: Markup = []
+    not fit in ``width`` columns; led by `` TYPING `` while a text field takes the keys."""
+    lead: Markup = [(Attr.TYPING, " TYPING ")] if typing else []
+    roomy: Markup = list(lead)
     for key, label in items:
         roomy += [(Attr.FOOTER_KEY, f" {key} "), (Attr.FOOTER, f"{label} ")]
     if width is None or sum(len(text) for _, text in roomy) <= width:
         return roomy
-    compact: Markup = []
+    compact: Markup = list(lead)
     for key, label in items:
         compact += [(Attr.FOOTER_KEY, key), (Attr.FOOTER, f" {label} ")]
     return compact

@@ -63,6 +63,21 @@ def sample_aggregator() -> Aggregator:
     return aggregator
 
 
+def download_snapshot() -> Snapshot:
+    """A minute of a download: 20 full frames in a second, one small frame back (IN 500× OUT)."""
+    aggregator = Aggregator(HostAddresses(frozenset({ME}), None), utc=True)
+    for second in range(60):
+        ts = T0 + second
+        inbound = [
+            PacketRecord(ts + n / 20, 1500, FAMILY_V4, PEERS[0], ME, "TCP", None) for n in range(20)
+        ]
+        size = 60 if second % 2 else 30  # the upload has a shape of its own
+        outbound = [PacketRecord(ts + 0.5, size, FAMILY_V4, ME, PEERS[0], "TCP", None)]
+        aggregator.add(inbound + outbound)
+        aggregator.tick(ts + 1)
+    return aggregator.snapshot(T0 + 60)
+
+
 def sample_snapshot(offset: int = 0, limit: int = 60, sort: SortMode = SortMode.BYTES) -> Snapshot:
     """A snapshot of the sample session at its end."""
     aggregator = sample_aggregator()

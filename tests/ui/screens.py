@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import urwid
@@ -37,7 +38,7 @@ def framed(
     top = Header()
     top.update(header)
     bottom = Footer()
-    bottom.update(footer_items(view, typing), notice)
+    bottom.update(footer_items(view, typing), notice, typing)
     return ScreenFrame(body, top, bottom)
 
 
@@ -64,7 +65,8 @@ SAMPLE_IMPORT = ImportSummary(
 
 
 def import_screen(state: str = "idle") -> urwid.Widget:
-    """The import screen idle (a path typed), running (progress), or done (a summary)."""
+    """The import screen idle (a path typed), running (progress), done (a summary), or
+    cancelled (the bar where it stopped)."""
     screen = ImportScreen("/var/lib/ntc-tui")
     screen.path.set_edit_text(str(SAMPLE_FOLDER))
     if state == "running":
@@ -74,6 +76,12 @@ def import_screen(state: str = "idle") -> urwid.Widget:
     if state == "done":
         screen.show_progress(1.0, summary_line(SAMPLE_IMPORT, 3))
         screen.show_summary(summary_rows(SAMPLE_IMPORT.files, [SAMPLE_FOLDER]))
+    if state == "cancelled":
+        cancelled = replace(SAMPLE_IMPORT, files=SAMPLE_IMPORT.files[:1], cancelled=True)
+        screen.show_progress(0.42, summary_line(cancelled, 3), "cancelled")
+        screen.show_summary(summary_rows(cancelled.files, [SAMPLE_FOLDER]))
+    if state != "idle":
+        screen.form.leave()  # a finished import leaves the focus on its results
     return framed(screen, View.IMPORT, sample_header(), typing=screen.editing)
 
 

@@ -22,7 +22,7 @@ def test_read_a_capture_file_in_tmux_and_quit(tmp_path: Path) -> None:
         "--report-dir", str(tmp_path), "--db-dir", str(data), "--utc", "--db",
     ]  # fmt: skip
     with TmuxRun(args, 120, 40) as run:
-        screen = run.wait_for("file read")
+        screen = run.wait_for("replay finished")
         assert "capture.pcap" in screen and "10.200.0.1" in screen and "DB ON" in screen
         assert "max 10.200.0.2" in screen  # the busiest pair of the fixture
         assert "protocol    volume" in screen  # 120 columns: the protocols table
@@ -55,7 +55,7 @@ def test_closing_the_terminal_saves_and_writes_the_report(tmp_path: Path) -> Non
         "--report-dir", str(tmp_path), "--db-dir", str(data), "--utc",
     ]  # fmt: skip
     with TmuxRun(args, 100, 30) as run:
-        run.wait_for("file read")
+        run.wait_for("replay finished")
         run.hang_up()
         deadline = time.monotonic() + 60
         while not list(tmp_path.glob("ntc-*.log")):
@@ -69,15 +69,16 @@ def test_a_session_that_cannot_start_says_why_in_one_line(tmp_path: Path) -> Non
     with TmuxRun(["--read", str(tmp_path / "missing.pcap")], 100, 30) as run:
         after = run.wait_for("EXIT=")
     assert "EXIT=2" in after and "TERMINAL-RESTORED" in after
-    after = after.replace("\n", "")  # the pane wraps the long line
-    assert "missing.pcap: no such file" in after and "Traceback" not in after
+    (message,) = [line for line in after.splitlines() if "missing.pcap" in line]  # joined (-J)
+    assert message.rstrip() == f"ntc-tui: cannot read {tmp_path / 'missing.pcap'}: no such file"
+    assert "Traceback" not in after
 
 
 def test_ctrl_c_ends_the_session_as_q_does(tmp_path: Path) -> None:
     args = ["--read", str(FIXTURE), "--host", FIXTURE_HOST, "--report-dir", str(tmp_path),
             "--db", "--db-dir", str(tmp_path / "data")]  # fmt: skip
     with TmuxRun(args, 100, 30) as run:
-        run.wait_for("file read")
+        run.wait_for("replay finished")
         run.press("C-c")
         after = run.wait_for("EXIT=")
     assert "EXIT=0" in after and "TERMINAL-RESTORED" in after and "session report: " in after

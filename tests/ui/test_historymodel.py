@@ -9,14 +9,8 @@ import pytest
 from ntc_tui.errors import UsageError
 from ntc_tui.records import encode_date, parse_address
 from ntc_tui.store import Batch, Store
-from ntc_tui.ui.historymodel import (
-    HistoryQuery,
-    moment_text,
-    parse_query,
-    pivot_cells,
-    read_history,
-)
-from ntc_tui.ui.units import Units
+from ntc_tui.ui import units
+from ntc_tui.ui.historymodel import HistoryQuery, parse_query, pivot_cells, read_history
 
 A, B, C = (parse_address(f"10.9.0.{i}") for i in (1, 2, 3))
 V6 = parse_address("2001:db8::9")
@@ -31,7 +25,7 @@ def test_the_form_becomes_a_query() -> None:
         parse_query("2025-06-14", "2025-06-14", "2025-06-15 15:06", "60", utc=True).chart_start
         == T - 40
     )
-    assert moment_text(T, utc=True) == "2025-06-15 15:06:40"
+    assert units.moment_text(T, utc=True) == "2025-06-15 15:06:40"
 
 
 @pytest.mark.parametrize(
@@ -79,9 +73,11 @@ def test_read_history_pivots_days_and_charts_seconds(tmp_path: Path) -> None:
     ]
     assert result.chart.step == 1
     assert result.chart.series == {"TCP": [100, 0, 300, 0, 0], "UDP": [0, 50, 0, 0, 0]}
-    cells = pivot_cells(pivot.rows[1], pivot.days, Units.BYTES)
+    assert result.most_packets == {DAY1: 10, DAY2: 5} and result.most_packets_overall == 15
+    counts = [units.count] * 3
+    cells = pivot_cells(pivot.rows[1], pivot.days, counts)
     assert cells == ("10.9.0.1", "10.9.0.2", "1.00 kB", "10", "500 B", "5", "1.50 kB", "15")
-    assert pivot_cells(pivot.rows[0], pivot.days, Units.BYTES)[2:4] == ("·", "·")
+    assert pivot_cells(pivot.rows[0], pivot.days, counts)[2:4] == ("·", "·")
     # a long interval is read per minute: T - 40 starts a minute, so T..T+10 is its first slot
     assert long.chart.step == 60 and len(long.chart.series["TCP"]) == 7 * 60
     assert long.chart.series["TCP"][0] == 400 and long.chart.series["UDP"][0] == 1049

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,12 @@ def tmp_path() -> Iterator[Path]:
         yield Path(name)
 
 
+def packets_in(screen: str) -> int:
+    """The IN packets of the totals panel."""
+    (line,) = [line for line in screen.splitlines() if line.startswith("IN ")]
+    return int(line.split()[3].replace(",", ""))
+
+
 @pytest.fixture(scope="module")
 def demo_pcap(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_demo_pcap(tmp_path_factory.mktemp("pcap") / "demo.pcap", seconds=40)
@@ -51,7 +57,8 @@ def test_d_toggles_persistence_and_q_saves_and_reports(
         screen = terminal.wait_for("DB ON")
         assert f"saving to {data}" in screen
         assert data.is_dir()
-        terminal.wait_for(lambda text: "rows 1–" in text)  # packets counted while persisting
+        before = packets_in(screen)  # "running" comes with the first packets: wait for more
+        terminal.wait_for(lambda text: packets_in(text) > before)  # counted while persisting
         terminal.press("d")
         screen = terminal.wait_for("DB OFF")
         assert f"not saving ({data})" in screen
@@ -69,7 +76,7 @@ def test_d_toggles_persistence_and_q_saves_and_reports(
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_signals_end_the_session_like_q(terminal: PtyTerminal, tmp_path: Path, signum: int) -> None:
     def script(dashboard: Dashboard) -> None:
-        terminal.wait_for("file read")
+        terminal.wait_for("replay finished")
         os.kill(os.getpid(), signum)
 
     outcome = drive(terminal, options_for(tmp_path, persist=True), script)
@@ -84,14 +91,18 @@ def test_keys_sort_units_pause_scroll_help_and_screens(
     terminal: PtyTerminal, tmp_path: Path, demo_pcap: Path
 ) -> None:
     def script(dashboard: Dashboard) -> None:
-        terminal.wait_for("file read")
+        screen = terminal.wait_for("replay finished")
+        # the replay is timed by its packets (40 s of them), not by the wall clock
+        assert "span 0:00:39" in screen.splitlines()[0]
+        assert "packets 15:06:40 → 15:07:19" in screen.splitlines()[1]
+        assert "coverage" not in screen and "if-drops" not in screen
         terminal.wait_for("▼volume")
         terminal.press("s")
         terminal.wait_for("▼packets")
         terminal.press("s")
         terminal.wait_for("▼rate")
         terminal.press("u")
-        terminal.wait_for("Mb/s")
+        terminal.wait_for("kb/s")  # rates in bits; the totals stay in bytes
         terminal.press("\x1b[B")  # down
         terminal.wait_for("rows 2–")
         terminal.press("\x1b[6~")  # page down
@@ -126,7 +137,7 @@ def test_history_screen_reads_the_pivot_and_chart_of_this_session(
     terminal: PtyTerminal, tmp_path: Path, demo_pcap: Path
 ) -> None:
     def script(dashboard: Dashboard) -> None:
-        terminal.wait_for("file read")
+        terminal.wait_for("replay finished")
         terminal.press("r")
         terminal.wait_for("History")
         screen = terminal.text()
@@ -146,17 +157,29 @@ def test_history_screen_reads_the_pivot_and_chart_of_this_session(
 
 
 def test_resize_redraws_for_the_new_size(terminal: PtyTerminal, tmp_path: Path) -> None:
+    abreast = "share   protocol    volume"  # the narrow layout's protocols, two side by side
+
+    def redrawn(rows: int) -> Callable[[str], bool]:  # the compact footer on the last line
+        return lambda text: (
+            len(text.splitlines()) == rows and text.splitlines()[-1].startswith("q quit d DB")
+        )
+
     def script(dashboard: Dashboard) -> None:
-        terminal.wait_for("file read")
-        assert "protocol    volume" not in terminal.text()  # narrow: protocols on one line
+        screen = terminal.wait_for("replay finished")
+        assert abreast in screen  # narrow: the protocols in a few lines under the graph
         terminal.resize(130, 40)
-        screen = terminal.wait_for("protocol    volume")  # wide: a table beside the graph
+        screen = terminal.wait_for(lambda text: "avg pkt" in text)  # wide: more pair columns
+        assert "protocol    volume packets  share" in screen and abreast not in screen
         assert len(screen.splitlines()) == 40
+        for cols, rows in ((60, 20), (40, 10)):  # too small for everything: drawn, no crash
+            terminal.resize(cols, rows)
+            terminal.wait_for(redrawn(rows))
         terminal.resize(80, 24)
-        terminal.wait_for(lambda text: "protocol    volume" not in text and " protocols " in text)
+        terminal.wait_for(lambda text: abreast in text and "avg pkt" not in text)
         terminal.press("q")
 
-    drive(terminal, options_for(tmp_path, report_dir=None), script)
+    outcome = drive(terminal, options_for(tmp_path, report_dir=None), script)
+    assert outcome.failure is None and outcome.state is CaptureState.STOPPED
 
 
 class BrokenUnits(Dashboard):
@@ -170,7 +193,7 @@ def test_a_bug_in_the_loop_still_saves_reports_and_restores(
     terminal: PtyTerminal, tmp_path: Path
 ) -> None:
     def script(dashboard: Dashboard) -> None:
-        terminal.wait_for("file read")
+        terminal.wait_for("replay finished")
         terminal.press("u")
 
     outcome = drive(terminal, options_for(tmp_path, persist=True), script, board=BrokenUnits)

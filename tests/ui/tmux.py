@@ -75,8 +75,9 @@ class TmuxRun:
         return result.stdout
 
     def text(self) -> str:
-        """The pane's text."""
-        return self._tmux("capture-pane", "-p", "-t", SESSION)
+        """The pane's text, a line the pane wrapped joined back as it was written (-J: with
+        its spaces, which tmux would otherwise drop at the wrap)."""
+        return self._tmux("capture-pane", "-p", "-J", "-t", SESSION)
 
     def hang_up(self) -> None:
         """Close the terminal, as when its window or ssh connection goes away (SIGHUP)."""

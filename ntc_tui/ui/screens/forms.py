@@ -91,6 +91,20 @@ class Form:
         field = self.focused()
         return field is not None and isinstance(field.widget, urwid.Edit)
 
+    def delete_before_cursor(self, word: bool) -> None:
+        """In the text field with the focus: delete everything before the cursor (Ctrl-U), or
+        the word before it and the spaces after that word (Ctrl-W, as readline does)."""
+        field = self.focused()
+        if field is None or not isinstance(field.widget, urwid.Edit):
+            return
+        edit = field.widget
+        text, cursor = edit.edit_text, edit.edit_pos
+        start = 0
+        if word:
+            start = text.rfind(" ", 0, len(text[:cursor].rstrip(" "))) + 1
+        edit.set_edit_text(text[:start] + text[cursor:])
+        edit.set_edit_pos(start)
+
     def focus_field(self, index: int) -> None:
         """Give the focus to field ``index``."""
         row, column = self._places[index]

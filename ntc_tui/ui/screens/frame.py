@@ -64,8 +64,8 @@ def _split_line(left: Markup, right: Markup) -> urwid.Widget:
 
 
 class Footer(urwid.Widget):
-    """A flow widget: the keys of the current view (laid out for the width), with a one-line
-    notice above them when there is one."""
+    """A flow widget: the keys of the current view (laid out for the width, led by TYPING while
+    a text field takes the keys), with a one-line notice above them when there is one."""
 
     _sizing = frozenset([urwid.Sizing.FLOW])
 
@@ -73,11 +73,15 @@ class Footer(urwid.Widget):
         super().__init__()
         self._items: tuple[tuple[str, str], ...] = ()
         self._notice: str | None = None
+        self._typing = False
 
-    def update(self, items: Sequence[tuple[str, str]], notice: str | None) -> None:
-        """Show the keys ``items`` and ``notice`` (None: no notice line)."""
-        if (tuple(items), notice) != (self._items, self._notice):
-            self._items, self._notice = tuple(items), notice
+    def update(
+        self, items: Sequence[tuple[str, str]], notice: str | None, typing: bool = False
+    ) -> None:
+        """Show the keys ``items`` and ``notice`` (None: no notice line); ``typing`` while a
+        text field takes the keys."""
+        if (tuple(items), notice, typing) != (self._items, self._notice, self._typing):
+            self._items, self._notice, self._typing = tuple(items), notice, typing
             self._invalidate()
 
     def rows(self, size: tuple[int], focus: bool = False) -> int:
@@ -87,7 +91,7 @@ class Footer(urwid.Widget):
         lines = []
         if self._notice:
             lines.append(text_line([(Attr.NOTICE, self._notice)]))
-        lines.append(text_line(footer_markup(self._items, size[0]), Attr.FOOTER))
+        lines.append(text_line(footer_markup(self._items, size[0], self._typing), Attr.FOOTER))
         return urwid.Pile(lines).render(size, focus)
 
 

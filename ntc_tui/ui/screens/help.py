@@ -1,4 +1,4 @@
-"""The help overlay, written from the key table: per screen, each key and what it does."""
+"""The help overlay, written from the key table: global keys once, then each screen's own."""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ from ntc_tui.ui.keys import KEY_TABLE, Binding, help_sections
 from ntc_tui.ui.palette import Attr
 from ntc_tui.ui.widgets import Scroller
 
-KEY_COLUMN = 14
+KEY_COLUMN = 9
 INTRO = (
-    "ntc-tui watches one interface: totals, rates, the busiest pairs. With DB ON the counts per "
-    "day and pair are saved in the data directory every few seconds, on d and on exit."
+    "IN and OUT are seen from the addresses in the header: the interface's, those of --host "
+    "('--host:'), or, reading a file without --host, every local interface's ('local:'). With "
+    "DB ON the counts per day and pair are saved in the data directory every few seconds, on d "
+    "and on exit."
 )
-FIELDS = (
-    "In a text field of the import and history forms, letter keys type: Tab walks the fields "
-    "and then leaves them, Enter starts, Esc goes back."
-)
+FIELDS = "In a text field (the footer says TYPING) letters type; Tab moves on."
 SIGNALS = "Ctrl-C, SIGTERM and SIGHUP end the session as q does."
 
 
 def help_content(table: tuple[Binding, ...] = KEY_TABLE) -> urwid.Widget:
-    """The help as one flow widget: an introduction, then each screen's keys."""
+    """The help as one flow widget: an introduction, the keys of every screen, then each
+    screen's own keys."""
     rows: list[urwid.Widget] = [urwid.Text(INTRO), urwid.Divider()]
     for title, bindings in help_sections(table):
         rows.append(urwid.Text((Attr.HELP_TITLE, title)))

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-import math
-
 import urwid
 
+from ntc_tui.report import Resolution
 from ntc_tui.report.export import iso_day
 from ntc_tui.ui import units
-from ntc_tui.ui.historymodel import HistoryResult, clock_text, pivot_cells
+from ntc_tui.ui.historymodel import HistoryResult, pivot_cells
 from ntc_tui.ui.palette import Attr
 from ntc_tui.ui.screens.forms import Field, Form, FormScreen
 from ntc_tui.ui.units import Units
 from ntc_tui.ui.viewmodel import Markup, scroll_status
 from ntc_tui.ui.widgets import (
-    LOWER_BLOCKS,
     Column,
+    bar_cells,
+    block,
     column_widths,
     lines_canvas,
+    resample,
     table_line,
     unicode_screen,
 )
 
-ADDRESS = Column("", min_width=15)
-VOLUME = Column("volume", 8, align_right=True)
-PACKETS = Column("packets", 7, align_right=True)
-DAY_BLOCK = VOLUME.width + PACKETS.width + 2  # type: ignore[operator]  # the two columns and gaps
-CHART_LABEL = 18
+ADDRESS = Column("", min_width=15, max_width=39)
+VOLUME = Column("volume", 7, align_right=True)  # compact: more days fit
+PACKETS = Column("pkts", 6, align_right=True)
+DAY_BLOCK = (VOLUME.width or 0) + (PACKETS.width or 0) + 2  # the two columns and their gaps
+CHART_LABEL = 18  # "TCP       6.10 MB "
+CHART_PEAK = 10  # " 143 kB/s": each band's own top, right of it
 FAR = 1 << 30  # an index past any end (kept in range when drawn)
 
 
@@ -39,15 +41,14 @@ class PivotTable(urwid.Widget):
     def __init__(self) -> None:
         super().__init__()
         self.result: HistoryResult | None = None
-        self.unit = Units.BYTES
         self.offset = 0
         self.first_day = 0  # index into pivot.days
         self.page_rows = 1
         self.busy = False  # a query is running
 
-    def set_data(self, result: HistoryResult | None, unit: Units, reset: bool) -> None:
+    def set_data(self, result: HistoryResult | None, reset: bool) -> None:
         """Show ``result`` (from its first row and its last days when ``reset``)."""
-        self.result, self.unit = result, unit
+        self.result = result
         if reset:
             self.offset, self.first_day = 0, FAR
         self._invalidate()
@@ -65,15 +66,16 @@ class PivotTable(urwid.Widget):
     def render(self, size: tuple[int, int], focus: bool = False) -> urwid.Canvas:  # type: ignore[override]
         maxcol, maxrow = size
         self.page_rows = max(1, maxrow - 3)
-        pivot = self.result.pivot if self.result is not None else None
-        if self.busy or pivot is None or not pivot.rows:
+        result = self.result
+        if self.busy or result is None or not result.pivot.rows:
             if self.busy:
                 status = "reading the stored history…"
-            elif pivot is None:
+            elif result is None:
                 status = "Enter reads the stored history of these dates"
             else:
                 status = "nothing stored for these dates"
             return lines_canvas([[(Attr.DIM, status)]], size)
+        pivot = result.pivot
         fits = max(1, (maxcol - 2 * (ADDRESS.min_width + 1) - DAY_BLOCK) // DAY_BLOCK)
         shown_days = min(fits, len(pivot.days))
         self.first_day = max(0, min(self.first_day, len(pivot.days) - shown_days))
@@ -81,6 +83,9 @@ class PivotTable(urwid.Widget):
         days = pivot.days[self.first_day : self.first_day + shown_days]
         columns = [ADDRESS, ADDRESS] + [VOLUME, PACKETS] * (len(days) + 1)
         widths = column_widths(columns, maxcol)
+        most, width = result.most_packets, PACKETS.width or 0
+        counts = [units.count_style(most.get(day, 0), width) for day in days]
+        counts.append(units.count_style(result.most_packets_overall, width))
         spans = [iso_day(day).center(DAY_BLOCK - 1) for day in days] + [
             "all days".center(DAY_BLOCK - 1)
         ]
@@ -93,64 +98,60 @@ class PivotTable(urwid.Widget):
             [(Attr.DIM, status)],
             [(Attr.TABLE_HEAD, (" " * address_room + " ".join(spans)).ljust(maxcol))],
             table_line(
-                ("source", "destination", *(["volume", "packets"] * (len(days) + 1))),
+                ("source", "destination", *([VOLUME.title, PACKETS.title] * (len(days) + 1))),
                 columns,
                 widths,
                 Attr.TABLE_HEAD,
             ),
         ]
         for row in pivot.rows[self.offset : self.offset + self.page_rows]:
-            lines.append(table_line(pivot_cells(row, days, self.unit), columns, widths))
+            lines.append(table_line(pivot_cells(row, days, counts), columns, widths))
         return lines_canvas(lines, size)
 
 
 def chart_lines(
     result: HistoryResult | None, size: tuple[int, int], unit: Units, utc: bool
 ) -> list[Markup]:
-    """One band per protocol (largest first) of its average rate per column, then the time axis."""
+    """One band per protocol (largest first) of its mean rate per column over the whole width,
+    each band on its own scale, its top written at the right of its last line; then the time
+    axis."""
     maxcol, maxrow = size
     if result is None:
         return []
     chart = result.chart
     if not chart.series:
         return [[(Attr.DIM, "no protocol statistics stored for this interval")]]
-    plot = max(1, maxcol - CHART_LABEL)
-    slots = len(next(iter(chart.series.values())))
-    per_column = max(1, math.ceil(slots / plot))
-    column_seconds = per_column * chart.step
+    plot = max(1, maxcol - CHART_LABEL - CHART_PEAK)
     bands = list(chart.series.items())[: max(1, maxrow - 1)]
     band_rows = max(1, min(3, (maxrow - 1) // len(bands)))
-    averaged = {
-        name: [
-            sum(series[i : i + per_column]) / column_seconds for i in range(0, slots, per_column)
-        ]
-        for name, series in bands
-    }
-    scale = max([max(values) for values in averaged.values()] + [1.0])
     fancy = unicode_screen()
     lines: list[Markup] = []
     for index, (name, series) in enumerate(bands):
         attr = Attr.GRAPH_IN if index % 2 == 0 else Attr.GRAPH_OUT
-        heights = [_eighths(value, scale, band_rows) for value in averaged[name]]
+        rates = [nbytes / chart.step for nbytes in resample(series, plot)]
+        top = max(rates, default=0.0)
+        columns = [bar_cells(rate, top, band_rows) for rate in rates]
         for row in range(band_rows):
             level = band_rows - 1 - row
-            chars = "".join(_block(max(0, min(8, height - 8 * level)), fancy) for height in heights)
-            label = f"{name:<8}{units.volume(sum(series), unit):>9}" if row == band_rows - 1 else ""
-            lines.append([(Attr.LABEL, label.ljust(CHART_LABEL)), (attr, chars)])
-    start, end = chart.start, chart.start + chart.seconds
-    middle = f"{column_seconds} s per column · top {units.rate(scale, unit)}"
-    axis = clock_text(start, utc) + middle.center(max(0, plot - 16)) + clock_text(end, utc)
+            chars = "".join(block(cells[level], fancy) for cells in columns)
+            bottom = row == band_rows - 1  # the band's labels: its name, volume and top
+            label = f"{name:<8}{units.volume(sum(series)):>9}" if bottom else ""
+            peak = units.rate(top, unit) if bottom else ""
+            lines.append(
+                [
+                    (Attr.LABEL, label.ljust(CHART_LABEL)),
+                    (attr, chars),
+                    (Attr.DIM, peak.rjust(CHART_PEAK)),
+                ]
+            )
+    slots = len(next(iter(chart.series.values())))
+    first = units.clock_text(chart.start, utc)
+    last = units.clock_text(chart.start + chart.seconds, utc)
+    room = plot - len(first) - len(last)
+    middle = f" {units.seconds_text(slots * chart.step / plot)} per column "
+    axis = first + (middle if len(middle) <= room else "").center(max(0, room)) + last
     lines.append([(Attr.AXIS, " " * CHART_LABEL + axis)])
     return lines
-
-
-def _eighths(value: float, scale: float, rows: int) -> int:
-    eighths = round(value / scale * rows * 8)
-    return 1 if value > 0 and eighths == 0 else eighths
-
-
-def _block(fill: int, fancy: bool) -> str:
-    return LOWER_BLOCKS[fill] if fancy else (" ", ".", "#")[min(2, (fill + 3) // 4)]
 
 
 class ProtocolChart(urwid.Widget):
@@ -240,13 +241,14 @@ class HistoryScreen(FormScreen):
     ) -> None:
         """Show ``result`` (None: nothing read yet); ``busy`` while a query runs."""
         self.pivot.busy = busy
-        self.pivot.set_data(result, unit, reset)
+        self.pivot.set_data(result, reset)
         self.chart.set_data(result, unit)
         if result is None:
-            self.chart_title.set_text("protocols per second")
+            self.chart_title.set_text("protocols: mean rate per column, each row to its own top")
         else:
             query = result.query
+            stored = " (stored per minute)" if query.chart_resolution is Resolution.MINUTE else ""
             self.chart_title.set_text(
-                f"protocols per {query.chart_resolution.value}"
-                f" · {query.chart_seconds} s from the chart time"
+                f"protocols over {query.chart_seconds} s{stored}: mean rate per column, "
+                "each row to its own top (right)"
             )

@@ -18,6 +18,18 @@ SUMMARY_COLUMNS = [
     Column("volume", 9, align_right=True),
 ]
 FORMATS = "pcap, pcapng, tcpdump text; compressed or not"
+PATH_HINT = "path: a file or folder, spaces and all; or several, quoted as in a shell"
+RUNNING_HINT = "c cancels after the current batch; what is imported stays"
+
+
+class NotedBar(urwid.ProgressBar):
+    """A progress bar whose text can say how the work ended: ``cancelled at 41 %``."""
+
+    note: str | None = None
+
+    def get_text(self) -> str:
+        done = super().get_text()
+        return f"{self.note} at {done}" if self.note else done
 
 
 class SummaryLines(urwid.Widget):
@@ -70,7 +82,8 @@ class ImportScreen(FormScreen):
         self.recursive = urwid.CheckBox("folders recursively", state=True)
         self.force = urwid.CheckBox("again if already imported")
         self.date = urwid.Edit()
-        self.bar = urwid.ProgressBar(Attr.PROGRESS, Attr.PROGRESS_DONE)
+        self.bar = NotedBar(Attr.PROGRESS, Attr.PROGRESS_DONE)
+        self.hint = urwid.Text(PATH_HINT)
         self.status = urwid.Text("")
         self.summary_lines = SummaryLines()
         self.summary = Scroller(self.summary_lines)
@@ -88,6 +101,7 @@ class ImportScreen(FormScreen):
             [
                 (urwid.PACK, urwid.AttrMap(self.title, Attr.SECTION)),
                 (urwid.PACK, self.form.slot),
+                (urwid.PACK, urwid.AttrMap(self.hint, Attr.DIM)),
                 (urwid.PACK, urwid.Divider()),
                 (urwid.PACK, self.bar),
                 (urwid.PACK, self.status),
@@ -111,12 +125,16 @@ class ImportScreen(FormScreen):
         """While an import runs the form shows what is being imported (None: the form again)."""
         if description is None:
             self.form.show_instead(None)
+            self.hint.set_text(PATH_HINT)
         else:
             text = urwid.Text([(Attr.LABEL, "importing "), (Attr.BODY, description)])
             self.form.show_instead(urwid.Pile([text, urwid.Divider(), urwid.Divider()]))
+            self.hint.set_text(RUNNING_HINT)
 
-    def show_progress(self, fraction: float, line: Markup) -> None:
-        """The bar at ``fraction`` (0–1) and the figures under it."""
+    def show_progress(self, fraction: float, line: Markup, note: str | None = None) -> None:
+        """The bar at ``fraction`` (0–1), its text led by ``note`` (how the import ended), and
+        the figures under it."""
+        self.bar.note = note
         self.bar.set_completion(max(0.0, min(1.0, fraction)) * self.bar.done)
         self.status.set_text(list(line) or "")
 
