@@ -20,11 +20,12 @@ from ntc_tui.aggregate.tally import (
     OUT_PACKETS,
     HostAddresses,
     PairDayKey,
+    PairSecondKey,
     ProtoCellKey,
     Tally,
     add_counts,
 )
-from ntc_tui.aggregate.toplist import PairTable, SortMode
+from ntc_tui.aggregate.toplist import Pair, PairTable, SortMode
 from ntc_tui.records import DayCalendar, PacketRecord
 
 
@@ -55,7 +56,7 @@ class Aggregator:
     ) -> None:
         self.host = host
         self.calendar = DayCalendar(utc)
-        self._pending = Tally(self.calendar, host)
+        self._pending = self._new_tally()
         self.pairs = PairTable(mode)
         self.day_pairs: dict[PairDayKey, list[int]] = {}  # the session's, for its report
         self.protocols: dict[str, list[int]] = {}  # session totals per protocol name
@@ -63,10 +64,16 @@ class Aggregator:
         self.totals = [0, 0, 0, 0]  # IN bytes, IN packets, OUT bytes, OUT packets
         self.first_ts: float | None = None
         self.last_ts: float | None = None
-        self._last_tick: float | None = None
+        self.clock: float | None = None  # the session time of the last tick: what is visible
+        # bytes per pair of the seconds from the last complete one on (for the pairs' rates)
+        self._pair_seconds: dict[int, dict[Pair, int]] = {}
+        self._rated_second = 0  # the last complete second at the last tick
         self.persisting = False
         self._unflushed = FlushBatch()
         self.coverage = Coverage()
+
+    def _new_tally(self) -> Tally:
+        return Tally(self.calendar, self.host, per_second=True)
 
     # --- input ---------------------------------------------------------------------------------
 
@@ -74,22 +81,27 @@ class Aggregator:
         """Count a capture batch; it becomes visible at the next tick."""
         self._pending.add(records)
 
+    def set_host(self, host: HostAddresses) -> None:
+        """This host's addresses changed (a new IPv6 temporary address, DHCP): direction follows
+        them from the records not yet counted on."""
+        self.host = host
+        self._pending.host = host
+
     def observe_interface(self, rx_bytes: int, tx_bytes: int, dropped: int) -> None:
         """The kernel's interface counters, read about once a second (coverage and drops)."""
         self.coverage.observe(rx_bytes, tx_bytes, dropped)
 
     def tick(self, now: float) -> None:
-        """Fold what arrived since the last tick; rates are bytes over the time since then."""
-        pending, self._pending = self._pending, Tally(self.calendar, self.host)
-        interval = 1.0 if self._last_tick is None else max(now - self._last_tick, 1.0)
-        self._last_tick = now
+        """Fold what arrived since the last tick and make the session visible as of ``now`` (the
+        session clock): rates are those of the last complete second before it."""
+        pending, self._pending = self._pending, self._new_tally()
+        self.clock = now
         if pending:
-            self._fold(pending, interval)
-        else:
-            self.pairs.update((), interval)
+            self._fold(pending)
+        self._rate_pairs(int(now) - 1)
         self.history.release(now)
 
-    def _fold(self, pending: Tally, interval: float) -> None:
+    def _fold(self, pending: Tally) -> None:
         first, last = pending.first_ts, pending.last_ts
         assert first is not None and last is not None  # a non-empty tally has both
         self.first_ts = first if self.first_ts is None else min(self.first_ts, first)
@@ -100,13 +112,10 @@ class Aggregator:
                 totals[i] += counts[i]
         self.history.add(pending.seconds)
         self.coverage.captured(pending.bytes)
-        add_counts(self.day_pairs, pending.pairs)
-        self.pairs.update(
-            (
-                (src, dst, nbytes, npackets)
-                for (_, src, dst), (nbytes, npackets) in pending.pairs.items()
-            ),
-            interval,
+        self._per_day(pending.pair_seconds, self._unflushed.pairs if self.persisting else None)
+        self.pairs.add(
+            (src, dst, nbytes, npackets)
+            for (_, src, dst), (nbytes, npackets) in pending.pair_seconds.items()
         )
         protocols = self.protocols
         for (_, name), (nbytes, npackets) in pending.proto_cells.items():
@@ -114,7 +123,44 @@ class Aggregator:
             counts[0] += nbytes
             counts[1] += npackets
         if self.persisting:
-            self._unflushed.merge(FlushBatch(pending.pairs, pending.proto_cells))
+            add_counts(self._unflushed.proto_cells, pending.proto_cells)
+
+    def _per_day(
+        self,
+        pair_seconds: dict[PairSecondKey, list[int]],
+        flushing: dict[PairDayKey, list[int]] | None,
+    ) -> None:
+        """Add a tally's per-second pair counts to the session's per-day pairs (and to those
+        waiting for the next flush); keep the seconds still to be rated for the pairs' rates."""
+        day_of = self.calendar.code
+        recent, oldest = self._pair_seconds, self._rated_second
+        targets = (self.day_pairs,) if flushing is None else (self.day_pairs, flushing)
+        current, day = -1, 0
+        rated: dict[Pair, int] | None = None
+        # keys come in the order the records did: grouped by second, nearly always
+        for (second, src, dst), (nbytes, npackets) in pair_seconds.items():
+            if second != current:
+                current, day = second, day_of(second)
+                rated = recent.setdefault(second, {}) if second >= oldest else None
+            key = (day, src, dst)
+            for day_pairs in targets:
+                counts = day_pairs.get(key)
+                if counts is None:
+                    day_pairs[key] = [nbytes, npackets]
+                else:
+                    counts[0] += nbytes
+                    counts[1] += npackets
+            if rated is not None:
+                pair = (src, dst)
+                rated[pair] = rated.get(pair, 0) + nbytes
+
+    def _rate_pairs(self, complete: int) -> None:
+        """Pair rates are their bytes in the last complete second, as the totals' current rate;
+        the seconds before it are no longer needed."""
+        self.pairs.set_rates(self._pair_seconds.get(complete, {}))
+        for second in [s for s in self._pair_seconds if s < complete]:
+            del self._pair_seconds[second]
+        self._rated_second = max(self._rated_second, complete)
 
     # --- persistence ---------------------------------------------------------------------------
 
@@ -144,7 +190,8 @@ class Aggregator:
         self.pairs.set_mode(mode)
 
     def snapshot(self, now: float, offset: int = 0, limit: int = 20) -> Snapshot:
-        """An immutable view of the session for the screen, the headless summary and the report."""
+        """An immutable view of the session for the screen, the headless summary and the report,
+        as of ``now`` (the session clock; the last tick's ``clock`` shows what was folded)."""
         rates_in, rates_out = self.history.rates(now)
         busiest = self.pairs.busiest
         reverse = self.pairs.get(busiest.dst, busiest.src) if busiest else None
@@ -169,5 +216,5 @@ class Aggregator:
             sort=self.pairs.mode,
             protocols=protocols,
             coverage=self.coverage.ratio,
-            dropped=self.coverage.dropped,
+            interface_dropped=self.coverage.dropped,
         )

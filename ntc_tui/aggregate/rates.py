@@ -15,7 +15,8 @@ class DirectionRates:
     """Bytes per second of one direction, over complete seconds before ``now``."""
 
     current: float  # the last complete second
-    averages: tuple[float, float, float]  # over AVERAGE_WINDOWS
+    # over AVERAGE_WINDOWS, or over the seconds since the session's first packet while fewer
+    averages: tuple[float, float, float]
     peak: float  # the busiest complete second of the session
     graph: tuple[float, ...]  # the last HISTORY_SECONDS complete seconds, oldest first
 
@@ -29,10 +30,15 @@ class RateHistory:
         ] = {}  # second -> [in bytes, in packets, out bytes, out packets]
         self._peak = [0, 0]  # bytes/s of seconds already released: [in, out]
         self._released_before = 0  # seconds before this have been folded into _peak
+        self._first_second: int | None = None  # of the session's first packet
 
     def add(self, seconds: dict[int, list[int]]) -> None:
         """Merge the direction bins of a tally (late packets of earlier seconds included)."""
         bins = self._bins
+        if seconds:
+            first = min(seconds)
+            if self._first_second is None or first < self._first_second:
+                self._first_second = first
         for second, counts in seconds.items():
             if second < self._released_before:
                 self._fold_into_peak(counts)
@@ -66,7 +72,10 @@ class RateHistory:
             float(bins[s][index]) if s in bins else 0.0
             for s in range(last - HISTORY_SECONDS + 1, last + 1)
         )
-        short, medium, long = (sum(graph[-window:]) / window for window in AVERAGE_WINDOWS)
+        covered = 0 if self._first_second is None else max(0, last - self._first_second + 1)
+        short, medium, long = (
+            sum(graph[-window:]) / max(1, min(window, covered)) for window in AVERAGE_WINDOWS
+        )
         complete = (counts[index] for second, counts in bins.items() if second <= last)
         peak = max(self._peak[peak_slot], max(complete, default=0))
         return DirectionRates(graph[-1], (short, medium, long), float(peak), graph)

@@ -26,7 +26,7 @@ class PairRow:
     dst: Address
     bytes: int
     packets: int
-    rate: float  # bytes per second over the last tick interval
+    rate: float  # bytes per second: its bytes in the session's last complete second
 
 
 def pair_row(stats: PairStats) -> PairRow:
@@ -61,7 +61,14 @@ class Snapshot:
     sort: SortMode
     protocols: tuple[ProtocolRow, ...]  # by bytes, largest first
     coverage: float | None  # captured bytes / interface bytes, None without interface counters
-    dropped: int  # packets the kernel dropped on the interface during the session
+    # packets the kernel counted as dropped on the interface (rx + tx of /proc/net/dev) during
+    # the session: the NIC's and the stack's drops, not the capture's
+    interface_dropped: int
+
+    @property
+    def dropped(self) -> int:
+        """The interface's drops (the name of earlier versions): ``interface_dropped``."""
+        return self.interface_dropped
 
 
 class Coverage:

@@ -11,12 +11,16 @@ from ntc_tui.records import Address, DayCalendar, PacketRecord
 PairDayKey = tuple[
     int, Address, Address
 ]  # (date code, src, dst); the address type gives the family
+PairSecondKey = tuple[int, Address, Address]  # (epoch second, src, dst)
 ProtoCellKey = tuple[int, str]  # (epoch second, SPEC §3 protocol name)
 
 Key = TypeVar("Key")
 
 # Indexes into a direction-second bin: [in bytes, in packets, out bytes, out packets].
 IN_BYTES, IN_PACKETS, OUT_BYTES, OUT_PACKETS = range(4)
+# Source addresses of a host that has no address yet (DHCP discover, DAD): OUT by its MAC.
+UNSPECIFIED_ADDRESSES: frozenset[Address] = frozenset({0, bytes(16)})
+_NO_MAC = object()  # what the MAC of a host without one compares with: no record's
 
 
 @dataclass(frozen=True)
@@ -28,12 +32,20 @@ class HostAddresses:
 
 
 class Tally:
-    """Counts a run of records; the aggregator keeps one per tick, the importer one per chunk."""
+    """Counts a run of records; the aggregator keeps one per tick, the importer one per chunk.
 
-    def __init__(self, calendar: DayCalendar, host: HostAddresses | None = None) -> None:
+    Pairs are counted per day in ``pairs``, or with ``per_second`` per epoch second in
+    ``pair_seconds`` (the aggregator's, for pair rates; a second lies in one day).
+    """
+
+    def __init__(
+        self, calendar: DayCalendar, host: HostAddresses | None = None, per_second: bool = False
+    ) -> None:
         self.calendar = calendar
         self.host = host
+        self.per_second = per_second
         self.pairs: dict[PairDayKey, list[int]] = {}  # -> [bytes, packets]
+        self.pair_seconds: dict[PairSecondKey, list[int]] = {}  # -> [bytes, packets]
         self.proto_cells: dict[ProtoCellKey, list[int]] = {}  # -> [bytes, packets]
         self.seconds: dict[int, list[int]] = {}  # epoch second -> direction bin (host known only)
         self.packets = 0
@@ -45,12 +57,19 @@ class Tally:
         return self.packets > 0
 
     def add(self, records: Iterable[PacketRecord]) -> None:
-        """Count every record at its full length, under its day's pair and its second's protocol."""
-        pairs, cells, seconds = self.pairs, self.proto_cells, self.seconds
+        """Count every record at its full length, under its pair and its second's protocol.
+
+        Direction (with a host): an IP frame is OUT if its source address is the host's, or is
+        unspecified and its MAC the host's; a frame without IP by its MAC alone (SPEC §3).
+        """
+        per_second = self.per_second
+        pairs = self.pair_seconds if per_second else self.pairs
+        cells, seconds = self.proto_cells, self.seconds
         day_of = self.calendar.code
         host = self.host
         ours = host.addresses if host else frozenset()
-        our_mac = host.mac if host else None
+        our_mac: object = host.mac if host and host.mac else _NO_MAC
+        unspecified = UNSPECIFIED_ADDRESSES
         packets = nbytes = 0
         first: float | None = None
         last: float | None = None
@@ -64,7 +83,7 @@ class Tally:
             nbytes += length
             second = int(ts)
             if family:
-                key = (day_of(ts), src, dst)
+                key = (second if per_second else day_of(ts), src, dst)
                 counts = pairs.get(key)  # type: ignore[arg-type]  # family set: src, dst present
                 if counts is None:
                     pairs[key] = [length, 1]  # type: ignore[index]
@@ -81,7 +100,11 @@ class Tally:
                 if second != bin_second:
                     bin_second = second
                     direction_bin = seconds.setdefault(second, [0, 0, 0, 0])
-                if src in ours or (src_mac is not None and src_mac == our_mac):
+                if (
+                    (src in ours or (src in unspecified and src_mac == our_mac))
+                    if family
+                    else src_mac == our_mac
+                ):
                     direction_bin[OUT_BYTES] += length
                     direction_bin[OUT_PACKETS] += 1
                 else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 
 from sortedcontainers import SortedList
@@ -28,7 +28,7 @@ class SortMode(StrEnum):
 
 
 class PairStats:
-    """One pair's session totals and its rate over the last tick interval."""
+    """One pair's session totals and its rate over the last complete packet-time second."""
 
     __slots__ = ("bytes", "dst", "number", "packets", "rate", "src")
 
@@ -54,6 +54,9 @@ class PairStats:
         return (-value << NUMBER_BITS) + self.number
 
 
+Pair = tuple[Address, Address]  # (source, destination)
+
+
 class PairTable:
     """Every pair of the session; O(log n) per changed pair per tick, never a scan per packet.
 
@@ -61,7 +64,7 @@ class PairTable:
     """
 
     def __init__(self, mode: SortMode = SortMode.BYTES) -> None:
-        self._pairs: dict[tuple[Address, Address], PairStats] = {}
+        self._pairs: dict[Pair, PairStats] = {}
         self._by_number: list[PairStats] = []
         self._mode = mode
         self._ranked: SortedList = SortedList()  # of rank keys (PairStats.rank)
@@ -79,33 +82,45 @@ class PairTable:
         """The stats of one direction of a pair, if it was seen."""
         return self._pairs.get((src, dst))
 
-    def update(self, deltas: Iterable[tuple[Address, Address, int, int]], interval: float) -> None:
-        """Add a tick's bytes and packets per pair; rates become bytes over ``interval`` seconds."""
+    def add(self, deltas: Iterable[tuple[Address, Address, int, int]]) -> None:
+        """Add a tick's bytes and packets per pair (a pair may come more than once)."""
         ranked, mode = self._ranked, self._mode
+        reranked = mode is not SortMode.RATE  # a rate ranking does not move with the totals
         touched: set[PairStats] = set()
         for src, dst, nbytes, npackets in deltas:
             stats = self._pairs.get((src, dst))
             if stats is None:
                 stats = self._pairs[src, dst] = PairStats(len(self._by_number), src, dst)
                 self._by_number.append(stats)
-            elif stats not in touched:
-                ranked.remove(stats.rank(mode))
-            if stats not in touched:
                 touched.add(stats)
-                stats.rate = 0.0
+            elif reranked and stats not in touched:
+                ranked.remove(stats.rank(mode))
+                touched.add(stats)
             stats.bytes += nbytes
             stats.packets += npackets
-            stats.rate += nbytes / interval
             if self.busiest is None or stats.bytes > self.busiest.bytes:
                 self.busiest = stats
-        for stats in self._rated - touched:
+        ranked.update(stats.rank(mode) for stats in touched)
+
+    def set_rates(self, rates: Mapping[Pair, float]) -> None:
+        """Each pair's rate from now on: ``rates``' bytes per second, 0 for pairs not in it."""
+        ranked, mode = self._ranked, self._mode
+        rated: set[PairStats] = set()
+        changes: list[tuple[PairStats, float]] = []
+        for pair, rate in rates.items():
+            stats = self._pairs[pair]
+            if rate:
+                rated.add(stats)
+            if stats.rate != rate:
+                changes.append((stats, rate))
+        changes += ((stats, 0.0) for stats in self._rated - rated)
+        for stats, rate in changes:
             if mode is SortMode.RATE:
                 ranked.remove(stats.rank(mode))
-            stats.rate = 0.0
+            stats.rate = rate
             if mode is SortMode.RATE:
                 ranked.add(stats.rank(mode))
-        ranked.update(stats.rank(mode) for stats in touched)
-        self._rated = {stats for stats in touched if stats.rate}
+        self._rated = rated
 
     def set_mode(self, mode: SortMode) -> None:
         """Rank by another measure from now on."""
@@ -118,7 +133,3 @@ class PairTable:
         by_number = self._by_number
         for key in self._ranked.islice(offset, offset + limit):
             yield by_number[key & NUMBER_MASK]
-
-    def everything(self) -> Iterator[PairStats]:
-        """All pairs, in order of first appearance."""
-        return iter(self._by_number)

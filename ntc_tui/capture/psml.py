@@ -12,11 +12,13 @@ from ntc_tui.records import (
     FAMILY_V4,
     FAMILY_V6,
     IPV6_EXTENSION_HEADERS,
+    MICROSECOND_DIGITS,
     OTHER,
     Address,
     PacketRecord,
     ethertype_name,
     ip_protocol_name,
+    ipv6_transport,
 )
 
 # (title, gui.column.format code). Only the outermost IP header is dissected (see DISSECTION_ARGS),
@@ -31,16 +33,17 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     (
         "proto",
         "%Cus:ip.proto||ipv6.nxt||ipv6.hopopts.nxt||ipv6.routing.nxt||ipv6.fraghdr.nxt"
-        "||ipv6.dstopts.nxt||mip6.proto||hip.proto||shim6.nxt:0:U",
+        "||ipv6.dstopts.nxt:0:U",
     ),
     ("ethertype", "%Cus:eth.type||vlan.etype||sll.etype:0:U"),  # outer first, innermost last
 )
 
-# IP protocol numbers whose dissectors stay on: the IPv6 extension headers Wireshark dissects
-# (hop-by-hop, routing, fragment, destination options, mobility, HIP, shim6). Everything else
-# after the outermost IP header is decoded as plain data: no inner IP header of a tunnel or an
-# ICMP error can overwrite the outer one, and tshark does far less work per packet.
-_KEPT_IP_PROTOCOLS = (0, 43, 44, 60, 135, 139, 140)
+# IP protocol numbers whose dissectors stay on: the IPv6 extension headers skipped to find the
+# transport (records.IPV6_EXTENSION_HEADERS). Everything else after the outermost IP header is
+# decoded as plain data: no inner IP header of a tunnel or an ICMP error can overwrite the outer
+# one, and tshark does far less work per packet. (IPv4 shares the table: an IPv4 packet of
+# protocol 0 runs the hop-by-hop dissector too, so only the first number counts for IPv4.)
+_KEPT_IP_PROTOCOLS = tuple(sorted(IPV6_EXTENSION_HEADERS))
 
 
 def _decode_as_data_ranges() -> list[str]:
@@ -65,11 +68,16 @@ PREFERENCES: dict[str, str] = {
 }
 
 _SECTION = rb"<section>([^<]*)</section>\n"
-_ROW = re.compile(rb"<packet>\n" + _SECTION * len(COLUMNS) + rb"</packet>")
+# the timestamp's fraction is cut to microseconds by the pattern itself, as records.epoch_timestamp
+# does: a float near 1.7e9 cannot hold nine decimals (x.999999999 would become the next second)
+_TIMESTAMP_SECTION = rb"<section>([^<.]*(?:\.[^<]{0,%d})?)[^<]*</section>\n" % MICROSECOND_DIGITS
+_ROW = re.compile(
+    rb"<packet>\n" + _TIMESTAMP_SECTION + _SECTION * (len(COLUMNS) - 1) + rb"</packet>"
+)
 _STRUCTURE = re.compile(rb"<structure>\s*(.*?)</structure>", re.DOTALL)
 _TITLE = re.compile(rb"<section>([^<]*)</section>")
 _ROW_END = b"</packet>"
-_CACHE_LIMIT = 200_000  # distinct addresses kept converted; the cache restarts when it is full
+_CACHE_LIMIT = 200_000  # distinct texts kept converted per cache; a full cache starts again
 
 
 class PsmlFormatError(NtcError):
@@ -102,9 +110,17 @@ class PsmlRows:
 
     def __init__(self) -> None:
         self._addresses: dict[bytes, Address] = {}
-        self._protocols: dict[bytes, str] = {}
+        self._v4_protocols: dict[bytes, str] = {}
+        self._v6_protocols: dict[bytes, str] = {}
         self._ethertypes: dict[bytes, str] = {}
         self._macs: dict[bytes, str | None] = {}
+        self._caches = (
+            self._addresses,
+            self._v4_protocols,
+            self._v6_protocols,
+            self._ethertypes,
+            self._macs,
+        )
 
     def feed(self, data: bytes) -> tuple[list[PacketRecord], bytes]:
         """Records of every complete row in ``data``, and the incomplete rest to feed again."""
@@ -118,16 +134,12 @@ class PsmlRows:
         return self._records(rows), data[end:]
 
     def _records(self, rows: list[tuple[bytes, ...]]) -> list[PacketRecord]:
-        if len(self._addresses) > _CACHE_LIMIT:
-            self._addresses.clear()
+        for cache in self._caches:  # bounded whatever the traffic (a MAC or address flood)
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
         records: list[PacketRecord] = []
         append = records.append
-        addresses, protocols, ethertypes, macs = (
-            self._addresses,
-            self._protocols,
-            self._ethertypes,
-            self._macs,
-        )
+        addresses, v4_protocols, v6_protocols, ethertypes, macs = self._caches
         for ts, length, mac, src, dst, proto, ether in rows:
             try:
                 src_mac = macs[mac]
@@ -138,14 +150,18 @@ class PsmlRows:
                     src_address, dst_address = addresses[src], addresses[dst]
                 except KeyError:
                     src_address, dst_address = self._address(src), self._address(dst)
-                if proto:
+                if b":" in src:
+                    family = FAMILY_V6
                     try:
-                        name = protocols[proto]
+                        name = v6_protocols[proto]
                     except KeyError:
-                        name = self._protocol(proto)
+                        name = self._v6_protocol(proto)
                 else:
-                    name = ARP  # the only IPv4 addresses without an IP protocol number
-                family = FAMILY_V6 if b":" in src else FAMILY_V4
+                    family = FAMILY_V4
+                    try:
+                        name = v4_protocols[proto]
+                    except KeyError:
+                        name = self._v4_protocol(proto)
                 append(
                     PacketRecord(
                         float(ts), int(length), family, src_address, dst_address, name, src_mac
@@ -169,10 +185,17 @@ class PsmlRows:
         self._addresses[text] = value
         return value
 
-    def _protocol(self, text: bytes) -> str:
-        numbers = [int(number) for number in text.split(b",")]
-        transport = next((n for n in numbers if n not in IPV6_EXTENSION_HEADERS), numbers[-1])
-        name = self._protocols[text] = ip_protocol_name(transport)
+    def _v4_protocol(self, text: bytes) -> str:
+        # IPv4's own protocol number comes first; numbers after it are what the IPv6 extension
+        # dissectors (which share the protocol table) read from the payload of protocol 0/43/44/60.
+        # IPv4 addresses without any protocol number are ARP's.
+        name = ip_protocol_name(int(text.split(b",", 1)[0])) if text else ARP
+        self._v4_protocols[text] = name
+        return name
+
+    def _v6_protocol(self, text: bytes) -> str:
+        chain = [int(number) for number in text.split(b",")]  # IPv6 always has a next header
+        name = self._v6_protocols[text] = ip_protocol_name(ipv6_transport(chain))
         return name
 
     def _ethertype(self, text: bytes) -> str:

@@ -10,6 +10,11 @@ from typing import Protocol
 from ntc_tui.records import PacketRecord
 
 Emit = Callable[[list[PacketRecord]], None]
+Started = Callable[[], None]
+
+
+def not_told() -> None:
+    """A ``started`` callback for callers that do not need to know."""
 
 
 class PacketSource(Protocol):
@@ -17,13 +22,19 @@ class PacketSource(Protocol):
 
     description: str  # e.g. "eth0" or "file.pcap"
 
-    def run(self, emit: Emit, stop: threading.Event) -> None:
+    def run(self, emit: Emit, stop: threading.Event, started: Started = not_told) -> None:
         """Block in the calling thread until the source ends or ``stop`` is set.
 
-        Calls ``emit`` with batches of records in packet order. Raises NtcError subclasses for
-        expected failures (permission, interface gone, tshark died: the message says so). Leaves
-        no child process behind, on every path.
+        Calls ``started`` once it is capturing (live: the interface is open), ``emit`` with
+        batches of records in packet order. Starts nothing once ``stop`` is set. Raises NtcError
+        subclasses for expected failures (permission, interface gone, tshark died: the message
+        says so). Leaves no child process behind, on every path.
         """
+        ...
+
+    def abandon(self) -> None:
+        """Called from another thread when ``run`` did not return soon after ``stop`` was set:
+        end what it started and remove its files at once (``run`` may still return later)."""
         ...
 
 
@@ -42,14 +53,20 @@ class ListSource:
         self.description = description
         self.until_stopped = until_stopped  # like a live interface: ends only when stopped
 
-    def run(self, emit: Emit, stop: threading.Event) -> None:
+    def run(self, emit: Emit, stop: threading.Event, started: Started = not_told) -> None:
         """Emit the records batch by batch until they are all sent or ``stop`` is set."""
+        if stop.is_set():
+            return
+        started()
         for start in range(0, len(self.records), self.batch_size):
             if stop.is_set():
                 return
             emit(self.records[start : start + self.batch_size])
         if self.until_stopped:
             stop.wait()
+
+    def abandon(self) -> None:
+        """Nothing to end: the records are in memory."""
 
 
 def paced(emit: Emit, stop: threading.Event) -> Emit:

@@ -5,20 +5,23 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import errno
+import fcntl
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from pyshark.capture.capture import Capture
 from pyshark.capture.file_capture import FileCapture
 from pyshark.capture.live_capture import LiveCapture
 from pyshark.tshark.output_parser.base_parser import BaseTsharkOutputParser
-from pyshark.tshark.tshark import TSharkNotFoundException
+from pyshark.tshark.tshark import TSharkNotFoundException, get_process_path
 
 from ntc_tui.capture.interfaces import (
     ANY,
@@ -28,21 +31,21 @@ from ntc_tui.capture.interfaces import (
     unknown_interface,
 )
 from ntc_tui.capture.psml import DISSECTION_ARGS, PREFERENCES, PsmlRows, read_structure
-from ntc_tui.capture.source import Emit, PacketSource, paced
+from ntc_tui.capture.source import Emit, PacketSource, Started, not_told, paced
 from ntc_tui.errors import NtcError
 from ntc_tui.records import PacketRecord
 
 SNAPLEN = 256  # bytes kept per live frame: every header we read; frame.len stays the wire length
 KERNEL_BUFFER_MIB = 64  # dumpcap's capture buffer: rides out moments when it gets no CPU
-# dumpcap spools to a ring of files that tshark reads behind it: a backlog of up to 256 MB
+# dumpcap spools to a ring of files that tshark is fed from behind it: a backlog of up to 256 MB
 # (about 900,000 snapped packets) is lag, not loss, and the spool never grows past it.
 SPOOL_FILES = 8
 SPOOL_FILE_KB = 32 * 1024
-# tshark keeps per-capture dissector state (wmem file scope) for as long as it runs: about 10 bytes
-# a packet even with the dissection cut short. Resetting its session every so many packets keeps a
-# long live run's memory flat; nothing we read depends on state across packets.
-SESSION_RESET_ARGS = ("-M", "250000")
-SPOOL_PREFIX = "ntc-tui-spool-"  # the spool directory; it names every process we start
+SPOOL_PREFIX = "ntc-tui-spool-"  # the spool directory of one capture
+_SPOOL_NAME = "spool"  # dumpcap names the ring's files spool_NNNNN_YYYYmmddHHMMSS.pcapng
+_SPOOL_FILE = re.compile(rf"^{_SPOOL_NAME}_(\d+)_\d+\.pcapng$")
+_SPOOL_POLL_SECONDS = 0.01  # how soon the follower looks again at the end of the newest file
+_PIPE_BYTES = 1 << 20  # tshark's input pipe (the kernel's default limit for one)
 _STOP_POLL_SECONDS = 0.05
 _EXIT_GRACE_SECONDS = 1.0
 _READ_CHUNK = 1 << 20
@@ -92,6 +95,8 @@ class _SummaryCapture(Capture):  # type: ignore[misc]
     def _init_summary(self) -> None:
         self.stderr_lines: collections.deque[str] = collections.deque(maxlen=200)
         self._tshark: asyncio.subprocess.Process | None = None
+        self._processes: list[asyncio.subprocess.Process] = []  # tshark, and dumpcap when live
+        self.abandoned = False  # stop was asked for: what tshark has not printed yet is unwanted
 
     def _setup_tshark_output_parser(self) -> _RecordBatchParser:
         return _RecordBatchParser()
@@ -102,12 +107,21 @@ class _SummaryCapture(Capture):  # type: ignore[misc]
         self._verify_capture_parameters()
         flush = ["-l"] if self.line_buffered else []
         parameters = [self._get_tshark_path(), *flush, "-n", "-T", "psml", *self.get_parameters()]
-        process = await asyncio.create_subprocess_exec(
-            *parameters, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
+        process = await self._start(parameters, stdin=stdin, stdout=subprocess.PIPE)
         self._tshark = process
+        return process
+
+    async def _start(
+        self, parameters: list[str], stdin: int | None, stdout: int
+    ) -> asyncio.subprocess.Process:
+        """Start a process of ours, its stderr read, in a process group of its own: not the
+        terminal's, so that a Ctrl-C is ours to handle."""
+        process = await asyncio.create_subprocess_exec(
+            *parameters, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, process_group=0
+        )
+        self._processes.append(process)
         self._create_stderr_handling_task(process.stderr)
-        self._created_new_process(parameters, process)
+        self._created_new_process(parameters, process, Path(parameters[0]).name)
         return process
 
     async def _handle_process_stderr_forever(self, stderr: asyncio.StreamReader) -> None:
@@ -116,30 +130,57 @@ class _SummaryCapture(Capture):  # type: ignore[misc]
             if text and not text.startswith(_IGNORED_STDERR) and not text.endswith(_IGNORED_ENDS):
                 self.stderr_lines.append(text)
 
+    def end_processes(self) -> None:
+        """SIGKILL every process we started that is still there, from any thread (an exited one
+        keeps its pid until it is reaped)."""
+        for process in self._processes:
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+        self._stop_helpers()
+
+    def _stop_helpers(self) -> None:
+        """Stop what runs beside the processes (the live capture's spool follower)."""
+
     async def close_async(self) -> None:
-        """Replaces pyshark's cleanup (SIGKILL, which orphans tshark's dumpcap): tshark is asked
-        with SIGTERM, so that it stops its dumpcap; SIGKILL only if it does not end. After the
-        end of its output it is first given time to exit by itself, so that a crash is told
-        apart from the normal end of a file."""
+        """Replaces pyshark's cleanup. After a requested stop every process is killed at once:
+        tshark would go on dissecting a backlog nobody reads. Otherwise tshark is asked with
+        SIGTERM, so that it says why it ended; after the end of its output it is first given
+        time to exit by itself, so that a crash is told apart from the normal end of a file.
+        Then nothing we started is left."""
         process = self._tshark
-        if process is not None:
-            if process.returncode is None and self._eof_reached:
+        try:
+            if process is not None:
+                if self.abandoned:
+                    self.end_processes()
+                else:
+                    await self._end_gracefully(process)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(process.wait(), _EXIT_GRACE_SECONDS)
-            for send in (process.terminate, process.kill):
-                if process.returncode is None:
-                    with contextlib.suppress(ProcessLookupError):
-                        send()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(process.wait(), _EXIT_GRACE_SECONDS)
-            await process.wait()
-        self._running_processes.clear()
+                    await asyncio.wait_for(_ended(process), _EXIT_GRACE_SECONDS)
+            await self._after_tshark()
+        finally:
+            self.end_processes()
+            self._running_processes.clear()
         if self._stderr_handling_tasks:
             _, pending = await asyncio.wait(
                 self._stderr_handling_tasks, timeout=_EXIT_GRACE_SECONDS
             )
-            for reader in pending:  # held open by an orphan, which the source ends next
+            for reader in pending:
                 reader.cancel()
+
+    async def _end_gracefully(self, process: asyncio.subprocess.Process) -> None:
+        if process.returncode is None and self._eof_reached:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_ended(process), _EXIT_GRACE_SECONDS)
+        for send in (process.terminate, process.kill):
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    send()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(_ended(process), _EXIT_GRACE_SECONDS)
+
+    async def _after_tshark(self) -> None:
+        """What else ends with tshark (the live capture's dumpcap and spool follower)."""
 
     @property
     def tshark_status(self) -> int | None:
@@ -151,16 +192,107 @@ class _SummaryCapture(Capture):  # type: ignore[misc]
         return "\n".join(self.stderr_lines)
 
 
-class _LiveSummaryCapture(_SummaryCapture, LiveCapture):  # type: ignore[misc]
-    """`tshark -i IFACE`: tshark's own dumpcap captures (snapped, big kernel buffer, the BPF
-    filter as one argument) into a ring of spool files in our directory, and tshark dissects
-    from them as they are written (-P).
+class _SpoolFollower(threading.Thread):
+    """Copies the ring of spool files dumpcap writes into the named pipe tshark reads, in order,
+    each as far as it is written, so that tshark reads one endless pcapng stream (a section per
+    file).
 
-    pyshark 0.6 instead pipes a dumpcap of its own into `tshark -i -`, which starts a second
-    dumpcap to read that pipe; at 100,000 packets/s that second dumpcap falls behind and the
-    first one's kernel buffer overflows (5 % lost in a 10 s burst here), and its spool file
-    grows for as long as the capture runs. With one dumpcap that only writes the ring,
-    overload becomes lag, not loss, up to the ring's size.
+    tshark reading the ring itself (`-b` with `-P`) grows by about 20 MiB at every file switch;
+    reading a pipe it stays flat. If tshark falls a whole ring behind, the files dumpcap recycled
+    are skipped: lost, where a single pipe would have lost at once what its buffer cannot hold.
+    """
+
+    def __init__(self, spool_dir: str, pipe: Path, dumpcap_running: Callable[[], bool]) -> None:
+        super().__init__(name="spool follower", daemon=True)
+        self._spool_dir = spool_dir
+        self._pipe = pipe
+        self._dumpcap_running = dumpcap_running
+        self._halt = threading.Event()
+
+    def halt(self) -> None:
+        """Stop copying (at the latest once a blocked write fails as tshark ends)."""
+        self._halt.set()
+
+    def run(self) -> None:
+        try:
+            pipe = self._open_pipe()
+            if pipe is not None:
+                try:
+                    self._follow(pipe)
+                finally:
+                    os.close(pipe)
+        except OSError:  # tshark ended (a broken pipe), or the spool was removed under us
+            return
+
+    def _follow(self, pipe: int) -> None:
+        number = 1
+        while not self._halt.is_set():
+            files = self._files()
+            if number in files:
+                self._copy(files[number], number, pipe)
+                number += 1
+            elif any(n > number for n in files):  # recycled before we got to it: skipped
+                number += 1
+            elif not self._dumpcap_running():
+                return
+            else:
+                self._halt.wait(_SPOOL_POLL_SECONDS)
+
+    def _open_pipe(self) -> int | None:
+        """The pipe's writing end, once tshark has opened it for reading (None if halted)."""
+        while not self._halt.is_set():
+            try:
+                pipe = os.open(self._pipe, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as error:
+                if error.errno != errno.ENXIO:  # ENXIO: no reader yet
+                    raise
+                self._halt.wait(_SPOOL_POLL_SECONDS)
+                continue
+            os.set_blocking(pipe, True)
+            with contextlib.suppress(OSError):  # a bigger pipe: fewer, larger copies
+                fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+            return pipe
+        return None
+
+    def _files(self) -> dict[int, Path]:
+        """The ring's files by number."""
+        found = {}
+        for path in Path(self._spool_dir).iterdir():
+            match = _SPOOL_FILE.match(path.name)
+            if match:
+                found[int(match.group(1))] = path
+        return found
+
+    def _copy(self, path: Path, number: int, pipe: int) -> None:
+        """Copy ``path`` until dumpcap has moved on to the next file (or ended) and it is read."""
+        try:
+            source = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:  # recycled just now: skipped
+            return
+        try:
+            finished = False
+            while not self._halt.is_set():
+                if os.sendfile(pipe, source, None, _READ_CHUNK):
+                    continue
+                if finished:
+                    return  # read to its end after dumpcap had moved on
+                finished = not self._dumpcap_running() or any(n > number for n in self._files())
+                if not finished:
+                    self._halt.wait(_SPOOL_POLL_SECONDS)
+        finally:
+            os.close(source)
+
+
+class _LiveSummaryCapture(_SummaryCapture, LiveCapture):  # type: ignore[misc]
+    """A live capture as pyshark's LiveCapture makes it (dumpcap, then tshark reading its
+    output), with a spool in between: dumpcap captures (snapped, a big kernel buffer, the BPF
+    filter as one argument) into a ring of files in our directory, a follower copies them into
+    a named pipe there, and tshark reads that (`-r PIPE`).
+
+    pyshark 0.6 pipes dumpcap straight into `tshark -i -`, which starts a second dumpcap to read
+    that pipe; at 100,000 packets/s that second dumpcap falls behind and the first one's kernel
+    buffer overflows (5 % lost in a 10 s burst here). With the ring, overload becomes lag, not
+    loss, up to the ring's size.
     """
 
     def __init__(
@@ -170,34 +302,91 @@ class _LiveSummaryCapture(_SummaryCapture, LiveCapture):  # type: ignore[misc]
         spool_dir: str,
         loop: asyncio.AbstractEventLoop,
     ) -> None:
-        LiveCapture.__init__(
+        # LiveCapture.__init__ only adds `tshark -D` (1.5 s) to find the interfaces: we name it
+        Capture.__init__(
             self,
-            interface=interface,
-            bpf_filter=bpf_filter,
             only_summaries=True,
             override_prefs=PREFERENCES,
-            custom_parameters=[*DISSECTION_ARGS, *SESSION_RESET_ARGS],
+            custom_parameters=list(DISSECTION_ARGS),
             eventloop=loop,
         )
+        self.bpf_filter = bpf_filter
+        self.monitor_mode = False
+        self.interfaces = [interface]
         self.spool_dir = spool_dir
         self._init_summary()
+        self._dumpcap: asyncio.subprocess.Process | None = None
+        self._follower: _SpoolFollower | None = None
 
     def _verify_capture_parameters(self) -> None:
-        # pyshark asks `tshark -D` a second time; the kernel's list of this namespace is enough.
+        # pyshark asks `tshark -D`; the kernel's list of this namespace is enough.
         for name in self.interfaces:
             if name != ANY and name not in list_interfaces():
                 raise unknown_interface(name)
 
-    def get_parameters(self, packet_count: int | None = None) -> list[str]:
-        parameters: list[str] = Capture.get_parameters(self, packet_count=packet_count)
+    def _get_dumpcap_parameters(self) -> list[str]:
+        parameters = ["-q"]
         for name in self.interfaces:
             parameters += ["-i", name]
         parameters += ["-s", str(SNAPLEN), "-B", str(KERNEL_BUFFER_MIB)]
-        parameters += ["-P", "-w", str(Path(self.spool_dir, "spool.pcapng"))]
+        parameters += ["-w", str(Path(self.spool_dir, f"{_SPOOL_NAME}.pcapng"))]
         parameters += ["-b", f"files:{SPOOL_FILES}", "-b", f"filesize:{SPOOL_FILE_KB}"]
         if self.bpf_filter:
             parameters += ["-f", self.bpf_filter]
         return parameters
+
+    @property
+    def _pipe(self) -> Path:
+        """The named pipe tshark reads: its name says which interface the capture is of."""
+        return Path(self.spool_dir, f"{'-'.join(self.interfaces)}.pcapng")
+
+    def get_parameters(self, packet_count: int | None = None) -> list[str]:
+        parameters: list[str] = Capture.get_parameters(self, packet_count=packet_count)
+        return [*parameters, "-r", str(self._pipe)]
+
+    async def _get_tshark_process(
+        self, packet_count: int | None = None, stdin: int | None = None
+    ) -> asyncio.subprocess.Process:
+        self._verify_capture_parameters()
+        dumpcap = get_process_path(process_name="dumpcap", tshark_path=self.tshark_path)
+        self._dumpcap = await self._start(
+            [dumpcap, *self._get_dumpcap_parameters()], stdin=None, stdout=subprocess.DEVNULL
+        )
+        os.mkfifo(self._pipe, 0o600)
+        self._follower = _SpoolFollower(self.spool_dir, self._pipe, self._dumpcap_running)
+        self._follower.start()
+        return await super()._get_tshark_process(packet_count)
+
+    def _dumpcap_running(self) -> bool:
+        return self._dumpcap is not None and self._dumpcap.returncode is None
+
+    def _stop_helpers(self) -> None:
+        if self._follower is not None:
+            self._follower.halt()
+
+    async def _after_tshark(self) -> None:
+        loop_time = asyncio.get_running_loop().time
+        self._stop_helpers()
+        if self._dumpcap is not None:
+            if self._dumpcap.returncode is None and not self.abandoned:
+                with contextlib.suppress(ProcessLookupError):
+                    self._dumpcap.terminate()  # so that it says why, if it was failing
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._dumpcap.wait(), _EXIT_GRACE_SECONDS)
+        self.end_processes()
+        deadline = loop_time() + _EXIT_GRACE_SECONDS
+        while self._follower is not None and self._follower.is_alive() and loop_time() < deadline:
+            await asyncio.sleep(_STOP_POLL_SECONDS)  # its write fails once tshark has ended
+
+    @property
+    def dumpcap_status(self) -> int | None:
+        """dumpcap's exit status (negative: the signal that killed it); None while it runs."""
+        return None if self._dumpcap is None else self._dumpcap.returncode
+
+    @property
+    def capturing(self) -> bool:
+        """Whether dumpcap has the interface open: it creates its first spool file after that."""
+        return any(_SPOOL_FILE.match(path.name) for path in Path(self.spool_dir).iterdir())
 
 
 class _FileSummaryCapture(_SummaryCapture, FileCapture):  # type: ignore[misc]
@@ -212,10 +401,15 @@ class _FileSummaryCapture(_SummaryCapture, FileCapture):  # type: ignore[misc]
             keep_packets=False,
             only_summaries=True,
             override_prefs=PREFERENCES,
-            custom_parameters=[*DISSECTION_ARGS, *SESSION_RESET_ARGS],
+            custom_parameters=list(DISSECTION_ARGS),
             eventloop=loop,
         )
         self._init_summary()
+
+    @property
+    def capturing(self) -> bool:
+        """Whether tshark is reading the file."""
+        return self._tshark is not None
 
 
 def _status(status: int | None) -> str:
@@ -225,17 +419,7 @@ def _status(status: int | None) -> str:
     return f"exit status {status}"
 
 
-def _end_strays(token: str) -> None:
-    """Kill what is left of our processes: tshark's dumpcap outlives a tshark that was killed
-    (it only notices on its next packet). Every process we start carries ``token`` (the spool
-    directory) in its command line."""
-    needle = token.encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        with contextlib.suppress(OSError):
-            if needle in (entry / "cmdline").read_bytes():
-                os.kill(int(entry.name), signal.SIGKILL)
+CaptureKind = _LiveSummaryCapture | _FileSummaryCapture
 
 
 class TsharkSource:
@@ -244,7 +428,7 @@ class TsharkSource:
     def __init__(
         self,
         description: str,
-        make_capture: Callable[[asyncio.AbstractEventLoop, str], _SummaryCapture],
+        make_capture: Callable[[asyncio.AbstractEventLoop, str], CaptureKind],
         live: bool,
         realtime: bool = False,
     ) -> None:
@@ -252,89 +436,111 @@ class TsharkSource:
         self._make_capture = make_capture
         self._live = live
         self._realtime = realtime
+        self._running: tuple[CaptureKind, str] | None = None  # the capture and its spool dir
 
-    def run(self, emit: Emit, stop: threading.Event) -> None:
+    def run(self, emit: Emit, stop: threading.Event, started: Started = not_told) -> None:
         """Capture until the source ends or ``stop`` is set; see PacketSource.run."""
         loop = asyncio.new_event_loop()
         try:
-            while not self._capture_once(loop, emit, stop):
-                pass  # tshark fell a whole spool ring behind dumpcap: capture again at once
+            with tempfile.TemporaryDirectory(
+                prefix=SPOOL_PREFIX, ignore_cleanup_errors=True
+            ) as spool_dir:
+                loop.run_until_complete(self._capture(loop, spool_dir, emit, stop, started))
         finally:
             loop.close()
 
-    def _capture_once(
-        self, loop: asyncio.AbstractEventLoop, emit: Emit, stop: threading.Event
-    ) -> bool:
-        """One run of tshark in a spool directory of its own; False if it must start again."""
-        with tempfile.TemporaryDirectory(prefix=SPOOL_PREFIX) as spool_dir:
-            try:
-                return loop.run_until_complete(self._capture(loop, spool_dir, emit, stop))
-            finally:
-                _end_strays(spool_dir)
+    def abandon(self) -> None:
+        """End tshark and dumpcap and remove the spool files from another thread, when ``run``
+        did not return in time after ``stop`` (see PacketSource.abandon)."""
+        running = self._running
+        if running is not None:
+            capture, spool_dir = running
+            capture.end_processes()
+            shutil.rmtree(spool_dir, ignore_errors=True)
 
     async def _capture(
-        self, loop: asyncio.AbstractEventLoop, spool_dir: str, emit: Emit, stop: threading.Event
-    ) -> bool:
+        self,
+        loop: asyncio.AbstractEventLoop,
+        spool_dir: str,
+        emit: Emit,
+        stop: threading.Event,
+        started: Started,
+    ) -> None:
+        if stop.is_set():
+            return  # asked to stop before tshark was started: do not start it
         callback = paced(emit, stop) if self._realtime else emit
         try:
             capture = self._make_capture(loop, spool_dir)
+            self._running = (capture, spool_dir)
             reading = asyncio.ensure_future(capture.packets_from_tshark(callback))
         except TSharkNotFoundException:
             raise NtcError(TSHARK_MISSING) from None
-        stopping = asyncio.ensure_future(_wait_for(stop))
+        watching = asyncio.ensure_future(_watch(capture, stop, started))
         try:
-            await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({reading, watching}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (reading, stopping):
+            if stop.is_set():
+                capture.abandoned = True
+                capture.end_processes()
+            for task in (reading, watching):
                 task.cancel()
             results: list[BaseException | None] = await asyncio.gather(
-                reading, stopping, return_exceptions=True
+                reading, watching, return_exceptions=True
             )
             await capture.close_async()  # again: pyshark skips it if starting tshark failed
+            self._running = None
         outcome = results[0]
         if stop.is_set():
-            return True
+            return
         if isinstance(outcome, TSharkNotFoundException):
             raise NtcError(TSHARK_MISSING)
         if isinstance(outcome, BaseException):
             raise outcome
-        if self._live and _spool_overrun(capture.stderr_lines, spool_dir):
-            return False
-        if self._live or capture.tshark_status != 0:
+        if isinstance(capture, _LiveSummaryCapture) or capture.tshark_status != 0:
             raise self._failure(capture)
-        return True
 
-    def _failure(self, capture: _SummaryCapture) -> NtcError:
+    def _failure(self, capture: CaptureKind) -> NtcError:
         """Why the capture ended by itself, as one sentence for the user."""
         status = capture.tshark_status
-        killed = status is not None and status < 0
-        if self._live and not killed:
+        if isinstance(capture, _LiveSummaryCapture):
+            for program, ended in (("tshark", status), ("dumpcap", capture.dumpcap_status)):
+                if ended is not None and ended < 0 and ended != -signal.SIGTERM:
+                    return NtcError(
+                        f"{program} died ({_status(ended)}); the capture on {self.description} "
+                        "stopped"
+                    )
             return capture_error(self.description, capture.stderr_text)
-        if killed and self._live:
-            return NtcError(
-                f"tshark died ({_status(status)}); the capture on {self.description} stopped"
-            )
-        if killed:
+        if status is not None and status < 0:
             return NtcError(f"tshark died ({_status(status)}) while reading {self.description}")
         reason = capture.stderr_lines[-1] if capture.stderr_lines else _status(status)
         return NtcError(f"tshark could not read {self.description}: {reason}")
 
 
-def _spool_overrun(stderr_lines: Iterable[str], spool_dir: str) -> bool:
-    """Whether tshark stopped because dumpcap had already recycled the next spool file."""
-    return any(f'"{spool_dir}/' in line and "doesn't exist" in line for line in stderr_lines)
+async def _ended(process: asyncio.subprocess.Process) -> None:
+    """Wait for ``process`` to end. asyncio counts it as ended only once its pipes are closed:
+    what it printed and nobody read is read here (a paused pipe would never see its end)."""
+    if process.stdout is not None:
+        while await process.stdout.read(_READ_CHUNK):
+            pass
+    await process.wait()
 
 
-async def _wait_for(stop: threading.Event) -> None:
+async def _watch(capture: CaptureKind, stop: threading.Event, started: Started) -> None:
+    """Return once ``stop`` is set; meanwhile tell ``started`` once the capture is capturing."""
+    told = False
     while not stop.is_set():
+        if not told and capture.capturing:
+            started()
+            told = True
         await asyncio.sleep(_STOP_POLL_SECONDS)
 
 
 def live_source(interface: str, bpf_filter: str | None = None) -> PacketSource:
-    """Capture on ``interface`` (or ``any``) through tshark; ``bpf_filter`` reaches dumpcap as
-    one argument. The spool files live in a temporary directory of ours, removed at the end."""
+    """Capture on ``interface`` (or ``any``) through dumpcap and tshark; ``bpf_filter`` reaches
+    dumpcap as one argument. The spool files live in a temporary directory of ours, removed at
+    the end."""
 
-    def make(loop: asyncio.AbstractEventLoop, spool_dir: str) -> _SummaryCapture:
+    def make(loop: asyncio.AbstractEventLoop, spool_dir: str) -> CaptureKind:
         return _LiveSummaryCapture(interface, bpf_filter, spool_dir, loop)
 
     return TsharkSource(interface, make, live=True)
@@ -343,7 +549,7 @@ def live_source(interface: str, bpf_filter: str | None = None) -> PacketSource:
 def file_source(path: Path, realtime: bool = False) -> PacketSource:
     """Read a pcap/pcapng file (gzip-compressed too); ``realtime`` paces it at recorded speed."""
 
-    def make(loop: asyncio.AbstractEventLoop, spool_dir: str) -> _SummaryCapture:
+    def make(loop: asyncio.AbstractEventLoop, spool_dir: str) -> CaptureKind:
         try:
             path.open("rb").close()
         except OSError as error:

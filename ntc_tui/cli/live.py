@@ -112,6 +112,11 @@ def session_options(args: argparse.Namespace) -> SessionOptions:
         raise UsageError("give an interface or --read FILE, not both")
     if args.realtime and args.read is None:
         raise UsageError("--realtime only applies to --read")
+    if args.filter is not None and args.read is not None:
+        raise UsageError(
+            "-f/--filter is a capture filter and does not apply to --read; "
+            "filter the file first, e.g. tcpdump -r IN -w OUT 'FILTER'"
+        )
     if args.flush_seconds <= 0:
         raise UsageError("--flush-seconds must be a positive number of seconds")
     if args.duration is not None and (args.duration <= 0 or not args.headless):
@@ -133,7 +138,7 @@ def session_options(args: argparse.Namespace) -> SessionOptions:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the dashboard or a headless session; exit 0, or 1 when the capture failed."""
+    """Run the dashboard or a headless session; exit 0, or the failed capture's exit code."""
     options = session_options(args)
     if not args.headless:
         return dashboard(options, Units(args.units))
@@ -147,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
             report = session.stop()
     data = summary(session, session.snapshot(), report)
     print(json.dumps(data, indent=2) if args.json else format_summary(data))
-    return 1 if session.state is CaptureState.ERROR else 0
+    return session.exit_code
 
 
 def dashboard(options: SessionOptions, units: Units) -> int:

@@ -25,14 +25,24 @@ from ntc_tui.records import format_address, parse_address
 from ntc_tui.session.reporting import write_report
 from ntc_tui.store import Batch, Store, default_data_dir
 
+ADDRESS_REFRESH_SECONDS = 5.0  # how often a live session re-reads the interface's addresses
+
 
 class CaptureState(StrEnum):
     """What the capture is doing, as the header shows it."""
 
-    STARTING = "starting"
+    STARTING = "starting"  # until tshark captures (live: dumpcap has the interface open)
     RUNNING = "running"
     STOPPED = "stopped"
     ERROR = "error"
+
+
+class DirectionSource(StrEnum):
+    """Where the addresses that decide IN and OUT come from (Session.addresses lists them)."""
+
+    INTERFACE = "interface"  # the watched interface's addresses and MAC, re-read while running
+    HOST_OPTION = "host-option"  # --host
+    LOCAL_ADDRESSES = "local-addresses"  # --read without --host: every local interface's
 
 
 @dataclass
@@ -64,17 +74,20 @@ class Session:
         self._inbox: queue.SimpleQueue[CaptureMessage] = queue.SimpleQueue()
         self.state = CaptureState.STARTING
         self.error: str | None = None  # why the capture stopped, when it did not end normally
+        self.error_exit_code = 1  # SPEC §2's exit code for ``error`` (3: not allowed to capture)
         self.flush_error: str | None = (
             None  # the last flush's failure (disk full ...), None once it works
         )
         self.interface = options.interface or ""
-        self.addresses: tuple[str, ...] = ()
+        self.addresses: tuple[str, ...] = ()  # the addresses that decide direction, as text
+        self.direction_source = DirectionSource.INTERFACE
         self.started_at = time.time()
         self.stopped_at: float | None = None
         self.store: Store | None = None
         self._worker: CaptureWorker | None = None
         self._last_packet_ts: float | None = None
         self._last_flush = 0.0
+        self._addresses_read = 0.0  # monotonic time the interface's addresses were last read
         self.aggregator = Aggregator(HostAddresses(frozenset(), None), utc=options.utc)
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -91,21 +104,24 @@ class Session:
         """
         require_tshark()
         options = self.options
+        interface_host: HostAddresses | None = None
         if options.read_file is not None:
             if not options.read_file.is_file():
                 raise UsageError(f"cannot read {options.read_file}: no such file")
             source = file_source(options.read_file, realtime=options.realtime)
             self.interface = options.read_file.name
-            host = self._host_from_options() or _all_local_addresses()
+            self.direction_source = DirectionSource.LOCAL_ADDRESSES
         else:
             self.interface = options.interface or default_interface()
-            info = interface_info(self.interface)
+            interface_host = self._interface_host()
             check_capture_rights(self.interface, options.bpf_filter)
             source = live_source(self.interface, options.bpf_filter)
-            host = self._host_from_options() or HostAddresses(
-                frozenset((*info.ipv4, *info.ipv6)), info.mac
-            )
+            self.direction_source = DirectionSource.INTERFACE
             self._read_interface_counters()
+        from_option = self._host_from_options()
+        if from_option is not None:
+            self.direction_source = DirectionSource.HOST_OPTION
+        host = from_option or interface_host or _all_local_addresses()
         self.aggregator = Aggregator(host, utc=options.utc)
         self.addresses = _describe(host)
         if options.persist:
@@ -114,7 +130,26 @@ class Session:
         self.started_at = time.time()
         self._last_flush = time.monotonic()
         self._worker.start()
-        self.state = CaptureState.RUNNING
+
+    def _interface_host(self) -> HostAddresses:
+        """The watched interface's addresses and MAC, read now."""
+        info = interface_info(self.interface)
+        self._addresses_read = time.monotonic()
+        return HostAddresses(frozenset((*info.ipv4, *info.ipv6)), info.mac)
+
+    def _refresh_addresses(self) -> None:
+        """Follow the interface's addresses (a new temporary IPv6 address, a DHCP lease)."""
+        now = time.monotonic()
+        if now - self._addresses_read < ADDRESS_REFRESH_SECONDS:
+            return
+        self._addresses_read = now  # also when it fails: try again in as many seconds
+        try:
+            host = self._interface_host()
+        except NtcError:  # the interface went away: the capture says so; keep what we had
+            return
+        if host != self.aggregator.host:
+            self.aggregator.set_host(host)
+            self.addresses = _describe(host)
 
     def _host_from_options(self) -> HostAddresses | None:
         if not self.options.host:
@@ -145,7 +180,7 @@ class Session:
         Returns the session report's path (None with --no-report).
         """
         if self._worker is not None:
-            self._worker.stop()
+            self._worker.stop()  # returns with no capture process or spool file left
         self.pump()
         if self.state in (CaptureState.STARTING, CaptureState.RUNNING):
             self.state = CaptureState.STOPPED
@@ -169,18 +204,21 @@ class Session:
                 message = self._inbox.get_nowait()
             except queue.Empty:
                 return ended
-            if isinstance(message, CaptureBatch):
-                if message.records:
-                    self.aggregator.add(message.records)
-                    last = message.records[-1].ts
-                    if self._last_packet_ts is None or last > self._last_packet_ts:
-                        self._last_packet_ts = last
-            elif isinstance(message, CaptureEnded):
+            if isinstance(message, CaptureEnded):
                 ended = True
                 if message.error:
                     self.state, self.error = CaptureState.ERROR, message.error
+                    self.error_exit_code = message.exit_code
                 else:
                     self.state = CaptureState.STOPPED
+                continue
+            if self.state is CaptureState.STARTING:  # capturing: it said so, or packets came
+                self.state = CaptureState.RUNNING
+            if isinstance(message, CaptureBatch) and message.records:
+                self.aggregator.add(message.records)
+                last = message.records[-1].ts
+                if self._last_packet_ts is None or last > self._last_packet_ts:
+                    self._last_packet_ts = last
 
     def clock(self) -> float:
         """The session's time: the wall clock live, the packets' own clock when replaying a file."""
@@ -188,11 +226,19 @@ class Session:
             return self._last_packet_ts if self._last_packet_ts is not None else 0.0
         return time.time()
 
+    @property
+    def exit_code(self) -> int:
+        """The command's exit code for how the capture ended (SPEC §2): 0 unless it failed."""
+        return self.error_exit_code if self.state is CaptureState.ERROR else 0
+
     def tick(self) -> None:
-        """About once a second: fold counts, read the interface counters, flush when it is due."""
+        """About once a second: fold counts, read the interface counters (and every few seconds
+        its addresses), flush when it is due."""
         self.aggregator.tick(self.clock())
         if not self.replaying:
             self._read_interface_counters()
+            if self.direction_source is DirectionSource.INTERFACE:
+                self._refresh_addresses()
         if (
             self.store is not None
             and time.monotonic() - self._last_flush >= self.options.flush_seconds
@@ -207,8 +253,22 @@ class Session:
             )
 
     def snapshot(self, offset: int = 0, limit: int = 20) -> Snapshot:
-        """The aggregator's view of the session as of the session clock."""
-        return self.aggregator.snapshot(self.clock(), offset, limit)
+        """The aggregator's view of the session as of its last tick (what it has folded; a
+        redraw between ticks shows the same rates), or of the session clock before the first."""
+        folded = self.aggregator.clock
+        return self.aggregator.snapshot(
+            folded if folded is not None else self.clock(), offset, limit
+        )
+
+    @property
+    def span(self) -> tuple[float, float]:
+        """(start, stop) of what the session saw: wall-clock times live, the packets' own first
+        and last timestamps for a replay (SPEC §2: it shows what happened when captured)."""
+        stop = self.stopped_at if self.stopped_at is not None else time.time()
+        first, last = self.aggregator.first_ts, self.aggregator.last_ts
+        if self.replaying and first is not None and last is not None:
+            return first, last
+        return self.started_at, stop
 
     def set_sort(self, mode: SortMode) -> None:
         """Rank the top table by ``mode``."""

@@ -9,9 +9,16 @@ from typing import Any
 
 from ntc_tui.aggregate import PairRow, Snapshot
 from ntc_tui.records import format_address
-from ntc_tui.session.controller import Session
+from ntc_tui.session.controller import DirectionSource, Session
 
 TOP_ROWS = 10
+DIRECTION_TEXT = {
+    DirectionSource.INTERFACE: "direction: OUT from the interface's addresses",
+    DirectionSource.HOST_OPTION: "direction: OUT from the --host addresses",
+    DirectionSource.LOCAL_ADDRESSES: (
+        "direction: OUT from this machine's addresses (another host's capture? use --host)"
+    ),
+}
 
 
 def run_headless(
@@ -52,6 +59,7 @@ def summary(session: Session, snapshot: Snapshot, report: Path | None) -> dict[s
     return {
         "interface": session.interface,
         "addresses": list(session.addresses),
+        "direction": str(session.direction_source),
         "capture": {"state": str(session.state), "error": session.error},
         "start": session.started_at,
         "stop": session.stopped_at,
@@ -72,7 +80,7 @@ def summary(session: Session, snapshot: Snapshot, report: Path | None) -> dict[s
             for p in snapshot.protocols
         ],
         "coverage": snapshot.coverage,
-        "dropped": snapshot.dropped,
+        "dropped": snapshot.interface_dropped,
         "persistence": {
             "on": session.options.persist,
             "data_dir": str(session.options.data_dir),
@@ -88,12 +96,14 @@ def format_summary(data: dict[str, Any]) -> str:
         f"interface {data['interface']} ({', '.join(data['addresses']) or 'no address'}): "
         f"capture {data['capture']['state']}"
         + (f" — {data['capture']['error']}" if data["capture"]["error"] else ""),
+        DIRECTION_TEXT[DirectionSource(data["direction"])],
         f"IN  {data['in']['bytes']:>15,} bytes {data['in']['packets']:>12,} packets",
         f"OUT {data['out']['bytes']:>15,} bytes {data['out']['packets']:>12,} packets",
     ]
     if data["coverage"] is not None:
         lines.append(
-            f"coverage {data['coverage']:.1%} of the interface's bytes, {data['dropped']} dropped"
+            f"coverage {data['coverage']:.1%} of the interface's bytes, "
+            f"{data['dropped']} dropped by the interface"
         )
     if data["busiest"]:
         busiest = data["busiest"]

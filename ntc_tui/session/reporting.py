@@ -31,11 +31,12 @@ def report_data(session: Session) -> SessionReport:
     in_bytes, in_packets, out_bytes, out_packets = aggregator.totals
     coverage = aggregator.coverage
     replaying = session.replaying
+    start, stop = session.span
     return SessionReport(
         interface=session.interface,
         addresses=session.addresses,
-        start=session.started_at,
-        stop=session.stopped_at or session.started_at,
+        start=start,
+        stop=stop,
         utc=session.options.utc,
         inbound=(in_bytes, in_packets),
         outbound=(out_bytes, out_packets),

@@ -119,14 +119,18 @@ def test_coverage_compares_captured_bytes_with_interface_counters() -> None:
     agg.tick(T0 + 1)
     agg.observe_interface(rx_bytes=10_800, tx_bytes=5_200, dropped=5)
     snap = agg.snapshot(T0 + 1)
-    assert snap.coverage == 0.9 and snap.dropped == 2
+    assert snap.coverage == 0.9 and snap.interface_dropped == snap.dropped == 2
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.lists(
-            st.tuples(st.integers(0, 12), st.integers(0, 12), st.integers(1, 5000)), max_size=30
+        st.tuples(
+            st.lists(
+                st.tuples(st.integers(0, 12), st.integers(0, 12), st.integers(1, 5000)),
+                max_size=30,
+            ),
+            st.sampled_from(list(SortMode)),
         ),
         max_size=12,
     ),
@@ -136,21 +140,71 @@ def test_pair_table_ranking_matches_a_plain_model(ticks, mode) -> None:  # type:
     table = PairTable(mode)
     model: dict[tuple[int, int], list[float]] = {}
     order: list[tuple[int, int]] = []
-    for deltas in ticks:
-        for counts in model.values():
-            counts[2] = 0.0
+    for deltas, next_mode in ticks:
+        rates: dict[tuple[int, int], float] = {}
         for src, dst, nbytes in deltas:
             if (src, dst) not in model:
                 model[src, dst] = [0, 0, 0.0]
                 order.append((src, dst))
             model[src, dst][0] += nbytes
             model[src, dst][1] += 1
-            model[src, dst][2] += nbytes / 2.0
-        table.update(((s, d, n, 1) for s, d, n in deltas), interval=2.0)
-    column = {SortMode.BYTES: 0, SortMode.PACKETS: 1, SortMode.RATE: 2}[mode]
-    expected = sorted(order, key=lambda k: (-model[k][column], order.index(k)))
-    assert [(s.src, s.dst) for s in table.rows(0, len(order))] == expected
+            rates[src, dst] = rates.get((src, dst), 0.0) + nbytes
+        for key, counts in model.items():
+            counts[2] = rates.get(key, 0.0)
+        table.add((s, d, n, 1) for s, d, n in deltas)
+        table.set_rates(rates)
+        column = {SortMode.BYTES: 0, SortMode.PACKETS: 1, SortMode.RATE: 2}[table.mode]
+        expected = sorted(order, key=lambda k: (-model[k][column], order.index(k)))
+        assert [(s.src, s.dst) for s in table.rows(0, len(order))] == expected
+        assert {(s.src, s.dst): s.rate for s in table.rows(0, len(order))} == {
+            key: counts[2] for key, counts in model.items()
+        }
+        table.set_mode(next_mode)
     if order:
         best = max(order, key=lambda k: (model[k][0], -order.index(k)))
         assert table.busiest is not None
         assert table.busiest.bytes == model[best][0]
+
+
+def test_pair_rates_follow_packet_seconds_not_ticks() -> None:
+    """A fast replay: one tick carries 30 packet-seconds; a pair's rate is its bytes in the last
+    complete second, as the totals' current rate, and stays so after the replay ended."""
+    agg = Aggregator(HOST, utc=True)
+    agg.set_sort(SortMode.RATE)
+    agg.add(packet(T0 + s + 0.5, 100 * (s + 1), A, ME) for s in range(30))
+    agg.add(packet(T0 + s + 0.25, 5000, B, ME) for s in range(10))  # quiet for the last 20 s
+    agg.add([packet(T0 + 30.1, 7, A, ME)])  # the second still in progress
+    agg.tick(T0 + 30.1)  # a replay's clock: its last packet
+    snap = agg.snapshot(T0 + 30.1)
+    assert snap.inbound.rates.current == 3000
+    assert [(r.src, r.rate) for r in snap.top] == [(A, 3000.0), (B, 0.0)]
+    agg.tick(T0 + 30.1)  # the end of the file: nothing new, the rates stay
+    assert [(r.src, r.rate) for r in agg.snapshot(T0 + 30.1).top] == [(A, 3000.0), (B, 0.0)]
+    agg.add([packet(T0 + 30.9, 1000, B, ME), packet(T0 + 31.2, 1, B, ME)])
+    agg.tick(T0 + 31.2)
+    snap = agg.snapshot(T0 + 31.2)
+    assert [(r.src, r.rate) for r in snap.top] == [(B, 1000.0), (A, 7.0)]
+    assert snap.inbound.rates.current == 1007
+
+
+def test_averages_at_the_start_cover_only_the_seconds_since_the_first_packet() -> None:
+    agg = Aggregator(HOST, utc=True)
+    agg.add(packet(T0 + s + 0.5, 1000, A, ME) for s in range(3))
+    agg.tick(T0 + 3.0)
+    rates = agg.snapshot(T0 + 3.0).inbound.rates
+    assert rates.averages == (1000.0, 1000.0, 1000.0)
+    agg.tick(T0 + 5.0)  # two silent seconds follow: they count
+    assert agg.snapshot(T0 + 5.0).inbound.rates.averages == (0.0, 600.0, 600.0)
+    assert Aggregator(HOST).snapshot(T0).inbound.rates.averages == (0.0, 0.0, 0.0)
+
+
+def test_a_new_host_address_counts_out_from_the_next_records_on() -> None:
+    new = parse_address("10.2.0.9")
+    agg = Aggregator(HOST, utc=True)
+    agg.add([packet(T0, 100, new, A)])
+    agg.tick(T0 + 1)
+    agg.set_host(HostAddresses(HOST.addresses | {new}, HOST.mac))
+    agg.add([packet(T0 + 1, 200, new, A)])
+    agg.tick(T0 + 2)
+    snap = agg.snapshot(T0 + 2)
+    assert (snap.inbound.bytes, snap.outbound.bytes) == (100, 200)

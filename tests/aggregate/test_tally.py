@@ -73,3 +73,45 @@ def test_day_is_the_packet_timestamp_across_midnight() -> None:
         (encode_date(2026, 9, 22), ME4, PEER4): [20, 1],
     }
     assert (tally.first_ts, tally.last_ts) == (midnight - 0.001, midnight)
+
+
+def test_direction_of_ip_frames_is_their_source_address_not_our_mac() -> None:
+    """Routed, forwarded or bridged traffic leaves with our MAC but someone else's address: IN.
+    A host without an address yet (DHCP discover, DAD, ARP probe) sends from 0.0.0.0 or ::
+    with our MAC: OUT."""
+    tally = Tally(DayCalendar(utc=True), HOST)
+    other4, other6 = parse_address("192.0.2.7"), parse_address("2001:db8::7")
+    tally.add(
+        [
+            rec(T0, 100, FAMILY_V4, other4, PEER4, "TCP", MY_MAC),  # forwarded: IN
+            rec(T0, 200, FAMILY_V6, other6, PEER6, "UDP", MY_MAC),  # forwarded: IN
+            rec(T0, 300, FAMILY_V4, 0, 0xFFFFFFFF, "UDP", MY_MAC),  # DHCP discover: OUT
+            rec(T0, 400, FAMILY_V6, bytes(16), PEER6, "ICMPv6", MY_MAC),  # DAD: OUT
+            rec(T0, 500, FAMILY_V4, 0, PEER4, "ARP", MY_MAC),  # ARP probe: OUT
+            rec(T0, 600, FAMILY_V4, 0, 0xFFFFFFFF, "UDP", PEER_MAC),  # someone else's: IN
+        ]
+    )
+    assert tally.seconds == {int(T0): [100 + 200 + 600, 3, 300 + 400 + 500, 3]}
+
+
+def test_a_host_without_a_mac_never_matches_frames_without_one() -> None:
+    tally = Tally(DayCalendar(utc=True), HostAddresses(frozenset({ME4}), None))
+    tally.add(
+        [
+            rec(T0, 100, FAMILY_NONE, None, None, "0x88cc", None),
+            rec(T0, 200, FAMILY_V4, 0, PEER4, "ARP", None),
+        ]
+    )
+    assert tally.seconds == {int(T0): [300, 2, 0, 0]}
+
+
+def test_per_second_pairs_for_the_aggregator_per_day_pairs_for_the_importer() -> None:
+    records = [rec(T0 + s, 10, FAMILY_V4, ME4, PEER4, "TCP", None) for s in range(3)]
+    by_second = Tally(DayCalendar(utc=True), per_second=True)
+    by_second.add(records)
+    assert by_second.pair_seconds == {(int(T0) + s, ME4, PEER4): [10, 1] for s in range(3)}
+    assert by_second.pairs == {}
+    by_day = Tally(DayCalendar(utc=True))
+    by_day.add(records)
+    assert by_day.pairs == {(encode_date(2026, 9, 21), ME4, PEER4): [30, 3]}
+    assert by_day.pair_seconds == {}

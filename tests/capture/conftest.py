@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from ntc_tui.capture.psml import DISSECTION_ARGS, PREFERENCES
-from tests.capture.kinds import every_kind
+from ntc_tui.records import epoch_timestamp
+from tests.capture.kinds import capture_kinds
 from tests.support import pcapgen
 
 T0 = 1_760_000_000.0
@@ -19,13 +20,31 @@ AS_NOBODY = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "c-ntc"
 
 
-def every_kind_times() -> list[float]:
-    return [T0 + i * 0.25 for i in range(len(every_kind()))]
+def every_kind_stamps(nanoseconds: bool = False) -> list[tuple[int, int]]:
+    """(second, fraction) of each frame of capture_kinds, a quarter second apart; with
+    ``nanoseconds`` two fractions a float cannot hold: .123456789 and, last, .999999999."""
+    digits = 9 if nanoseconds else 6
+    stamps = [
+        (int(T0) + i // 4, i % 4 * 25 * 10 ** (digits - 2)) for i in range(len(capture_kinds()))
+    ]
+    if nanoseconds:
+        stamps[1] = (stamps[1][0], 123_456_789)
+        stamps[-1] = (stamps[-1][0], 999_999_999)
+    return stamps
+
+
+def every_kind_times(nanoseconds: bool = False) -> list[float]:
+    """The timestamps SPEC §3 gives those frames: epoch seconds, the fraction cut to µs."""
+    digits = 9 if nanoseconds else 6
+    return [epoch_timestamp(f"{s}.{f:0{digits}d}") for s, f in every_kind_stamps(nanoseconds)]
 
 
 def write_every_kind(path: Path, snaplen: int = 262144, nanoseconds: bool = False) -> Path:
-    frames = list(zip(every_kind_times(), (frame for _, frame in every_kind()), strict=True))
-    pcapgen.write_pcap(path, frames, snaplen=snaplen, nanoseconds=nanoseconds)
+    frames = [frame for _, frame in capture_kinds()]
+    stamped = [
+        (*stamp, frame) for stamp, frame in zip(every_kind_stamps(nanoseconds), frames, strict=True)
+    ]
+    pcapgen.write_pcap_stamped(path, stamped, snaplen=snaplen, nanoseconds=nanoseconds)
     return path
 
 

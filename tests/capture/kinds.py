@@ -11,7 +11,7 @@ B = pcapgen.Host("02:00:00:00:00:0b", "10.77.0.2", "fd77::2")
 INNER_A = pcapgen.Host("02:00:00:00:01:0a", "192.168.99.1", "fd99::1")
 INNER_B = pcapgen.Host("02:00:00:00:01:0b", "192.168.99.2", "fd99::2")
 
-# name -> (sender, receiver or None, family, protocol), for every_kind(A, B, INNER_A, INNER_B)
+# name -> (sender, receiver or None, family, protocol), for capture_kinds(A, B)
 EXPECTED = {
     "tcp4": (A, B, FAMILY_V4, "TCP"),
     "udp4": (B, A, FAMILY_V4, "UDP"),
@@ -44,18 +44,29 @@ EXPECTED = {
     "raw-ethertype": (A, None, FAMILY_NONE, "0x88b5"),
     "vlan-raw-ethertype": (B, None, FAMILY_NONE, "0x88b6"),
     "stp": (B, None, FAMILY_NONE, "OTHER"),
+    "ip4-proto-0": (A, B, FAMILY_V4, "IP-0"),
+    "ip4-proto-43": (B, A, FAMILY_V4, "IP-43"),
+    "ipv6-mobility": (A, B, FAMILY_V6, "IP-135"),
+    "ipv6-hop-by-hop-mobility": (B, A, FAMILY_V6, "IP-135"),
 }
 
 
 def every_kind(a: Host = A, b: Host = B) -> list[tuple[str, bytes]]:
+    """One frame of each kind SPEC §3 distinguishes, as every reader (tcpdump text too) sees it."""
     return pcapgen.every_kind(a, b, INNER_A, INNER_B)
 
 
+def capture_kinds(a: Host = A, b: Host = B) -> list[tuple[str, bytes]]:
+    """``every_kind`` and the frames whose protocol number only tshark's reading tells apart
+    (IPv4 of protocol 0/43, IPv6 mobility; tcpdump's text names them in words of its own)."""
+    return every_kind(a, b) + pcapgen.extension_number_kinds(a, b)
+
+
 def expected_records(a: Host = A, b: Host = B, ts: list[float] | None = None) -> list[PacketRecord]:
-    """The records of ``every_kind(a, b)``, with timestamps ``ts`` (0.0 when not given)."""
+    """The records of ``capture_kinds(a, b)``, with timestamps ``ts`` (0.0 when not given)."""
     hosts = {A: a, B: b}
     records = []
-    for index, (name, frame) in enumerate(every_kind(a, b)):
+    for index, (name, frame) in enumerate(capture_kinds(a, b)):
         sender, receiver, family, proto = EXPECTED[name]
         src = dst = None
         if family != FAMILY_NONE:

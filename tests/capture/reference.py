@@ -13,6 +13,7 @@ from ntc_tui.records import (
     FAMILY_V6,
     OTHER,
     PacketRecord,
+    epoch_timestamp,
     ethertype_name,
     ip_protocol_name,
     parse_address,
@@ -72,7 +73,7 @@ OUTER_LAYERS: dict[str, tuple[str, str, int, Callable[[Values], str]]] = {
 
 def record_from_fields(values: Values) -> PacketRecord:
     """The SPEC §3 record of one frame, from its `-T fields -E occurrence=a` values."""
-    ts = float(values["frame.time_epoch"][0])
+    ts = epoch_timestamp(values["frame.time_epoch"][0])
     length = int(values["frame.len"][0])
     macs = values["eth.src"] or values["sll.src.eth"]
     mac = macs[0].lower() if macs else None

@@ -26,11 +26,12 @@ from ntc_tui.records import (
 from tests.capture.conftest import (
     FIXTURES,
     T0,
+    every_kind_stamps,
     every_kind_times,
     leftover_processes,
     write_every_kind,
 )
-from tests.capture.kinds import EXPECTED, A, B, every_kind, expected_records
+from tests.capture.kinds import EXPECTED, A, B, capture_kinds, expected_records
 from tests.capture.reference import reference_records
 from tests.support import pcapgen
 
@@ -45,7 +46,7 @@ EXPECTED_KINDS = expected_records(ts=every_kind_times())
 
 
 def test_every_kind_of_frame_counts_as_spec_3_says(every_kind_pcap: Path) -> None:
-    assert set(EXPECTED) == {name for name, _ in every_kind()}
+    assert set(EXPECTED) == {name for name, _ in capture_kinds()}
     assert read(every_kind_pcap) == EXPECTED_KINDS
 
 
@@ -60,7 +61,10 @@ def test_nanosecond_and_compressed_files(tmp_path: Path) -> None:
     path = write_every_kind(tmp_path / "nano.pcap", nanoseconds=True)
     compressed = tmp_path / "nano.pcap.gz"
     compressed.write_bytes(gzip.compress(path.read_bytes()))
-    assert read(path) == read(compressed) == EXPECTED_KINDS
+    expected = expected_records(ts=every_kind_times(nanoseconds=True))
+    assert read(path) == read(compressed) == expected == reference_records(path)
+    last_second = every_kind_stamps(nanoseconds=True)[-1][0]
+    assert int(expected[-1].ts) == last_second  # x.999999999 stays in its own second
 
 
 def test_every_kind_agrees_with_an_independent_tshark_reading(every_kind_pcap: Path) -> None:

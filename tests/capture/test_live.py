@@ -16,11 +16,17 @@ import pytest
 
 from ntc_tui.capture import tshark
 from ntc_tui.capture.tshark import SPOOL_PREFIX, live_source
-from ntc_tui.capture.worker import CaptureBatch, CaptureEnded, CaptureMessage, CaptureWorker
+from ntc_tui.capture.worker import (
+    CaptureBatch,
+    CaptureEnded,
+    CaptureMessage,
+    CaptureStarted,
+    CaptureWorker,
+)
 from ntc_tui.errors import UsageError
 from ntc_tui.records import PacketRecord
 from tests.capture.conftest import AS_NOBODY, REPO, leftover_processes
-from tests.capture.kinds import every_kind, expected_records
+from tests.capture.kinds import capture_kinds, every_kind, expected_records
 from tests.capture.reference import reference_records
 from tests.support import pcapgen
 from tests.support.netns import VethPair
@@ -29,6 +35,8 @@ pytestmark = pytest.mark.live
 
 READY, DONE = 77, 78  # frame lengths of the marker frames (a raw ethertype, no IP)
 WAIT = 60.0  # generous bound for things that normally take a second or two
+BACKLOG_PACKETS = 500_000  # seconds of dissection for tshark, well under one to send
+T0 = 1_760_000_000.0
 
 
 @pytest.fixture
@@ -134,7 +142,7 @@ def test_every_record_matches_a_tshark_reading_taken_at_the_same_time(
             time.sleep(0.05)
         capture = LiveRun(link)
         capture.send_until_seen(marker(link, READY))
-        link.send(link.a, [frame for _, frame in every_kind(link.a.host, link.b.host)])
+        link.send(link.a, [frame for _, frame in capture_kinds(link.a.host, link.b.host)])
         real_traffic(link)
         capture.send_until_seen(marker(link, DONE))
         capture.stop()
@@ -178,6 +186,77 @@ def test_stop_is_prompt_and_leaves_no_process_or_spool_file(
     assert_nothing_left(link, private_tmp)
 
 
+def test_started_means_capturing_a_single_frame_sent_then_arrives(link: VethPair) -> None:
+    capture = LiveRun(link)
+    with capture.changed:
+        assert capture.changed.wait_for(lambda: capture.messages, WAIT)
+    assert capture.messages[0] == CaptureStarted()  # before any batch
+    frame = marker(link, READY)
+    link.send(link.a, [frame])  # once: dumpcap has the interface open
+    with capture.changed:
+        assert capture.changed.wait_for(
+            lambda: any(r.length == READY for r in capture.records), WAIT
+        ), "the frame sent once capturing had started was not captured"
+    capture.stop()
+
+
+def test_stop_during_a_heavy_backlog_is_prompt_and_leaves_nothing(
+    link: VethPair, private_tmp: Path, tmp_path: Path
+) -> None:
+    burst = tmp_path / "burst.pcap"
+    frame = pcapgen.frame_udp4(link.a.host, link.b.host, 60)
+    sent = pcapgen.write_pcap(burst, ((T0, frame) for _ in range(BACKLOG_PACKETS)))
+    capture = LiveRun(link)
+    capture.send_until_seen(marker(link, READY))
+    link.run(link.a, ["tcpreplay", "--topspeed", "-i", link.a.interface, str(burst)])
+    latency = capture.stop()  # tshark is seconds behind dumpcap: nobody reads what is left
+    assert len(capture.records) < sent, "no backlog: tshark kept up with the burst"
+    assert not capture.worker.running, f"still stopping after {latency:.2f} s"
+    assert capture.ended == CaptureEnded(None)
+    assert_nothing_left(link, private_tmp)
+
+
+@pytest.mark.parametrize("after", [0.0, 0.05, 0.2, 0.5])
+def test_stop_right_after_start_leaves_nothing(
+    link: VethPair, private_tmp: Path, after: float
+) -> None:
+    capture = LiveRun(link)
+    time.sleep(after)  # before tshark, while it starts, while its dumpcap starts
+    latency = capture.stop()
+    assert not capture.worker.running, f"still stopping after {latency:.2f} s"
+    assert capture.ended == CaptureEnded(None)
+    assert_nothing_left(link, private_tmp)
+
+
+def test_a_stuck_consumer_cannot_keep_tshark_or_its_spool_alive(
+    link: VethPair, private_tmp: Path
+) -> None:
+    """stop() gives the worker a second; then it ends tshark, dumpcap and the spool itself."""
+    release, stuck, ended = threading.Event(), threading.Event(), threading.Event()
+
+    def deliver(message: CaptureMessage) -> None:
+        if isinstance(message, CaptureBatch):
+            stuck.set()
+            release.wait(WAIT)  # a consumer that does not return
+        if isinstance(message, CaptureEnded):
+            ended.set()
+
+    with link.inside(link.b):
+        worker = CaptureWorker(live_source(link.b.interface), deliver)
+        worker.start()
+    deadline = time.monotonic() + WAIT
+    while not stuck.wait(0.05):
+        assert time.monotonic() < deadline, "the capture never delivered"
+        link.send(link.a, [marker(link, READY)])
+    worker.stop()
+    assert worker.running  # still stuck in deliver: the capture was ended from here
+    assert_nothing_left(link, private_tmp)
+    release.set()
+    assert ended.wait(WAIT)
+    worker.stop()
+    assert not worker.running
+
+
 def error_after(link: VethPair, private_tmp: Path, interrupt: Callable[[], None]) -> str | None:
     """Start a capture, ``interrupt`` it; the error it ended with, once nothing is left of it."""
     capture = LiveRun(link)
@@ -211,7 +290,7 @@ def test_tshark_killed_mid_run_is_reported_and_its_dumpcap_does_not_survive(
     )
 
 
-def test_a_tshark_a_whole_spool_ring_behind_is_restarted_not_fatal(
+def test_a_tshark_a_whole_spool_ring_behind_skips_what_was_recycled_and_goes_on(
     link: VethPair, private_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tshark, "SPOOL_FILES", 2)
@@ -219,10 +298,12 @@ def test_a_tshark_a_whole_spool_ring_behind_is_restarted_not_fatal(
     capture = LiveRun(link)
     capture.send_until_seen(marker(link, READY))
     first = tshark_pid(link)
-    link.send(link.a, [pcapgen.frame_udp4(link.a.host, link.b.host, 1000)] * 100_000)
-    capture.send_until_seen(marker(link, DONE))  # delivered by the tshark started next
+    flood = 100_000
+    link.send(link.a, [pcapgen.frame_udp4(link.a.host, link.b.host, 1000)] * flood)
+    capture.send_until_seen(marker(link, DONE))  # still capturing, by the same tshark
     assert capture.ended is None
-    assert tshark_pid(link) != first
+    assert tshark_pid(link) == first
+    assert sum(r.length == 1000 for r in capture.records) < flood  # some files were recycled
     capture.stop()
     assert capture.ended == CaptureEnded(None)
     assert_nothing_left(link, private_tmp)

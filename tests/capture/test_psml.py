@@ -13,6 +13,7 @@ from ntc_tui.capture import psml
 from ntc_tui.capture.psml import PsmlFormatError, PsmlRows, read_structure
 from ntc_tui.records import PacketRecord
 from tests.capture.conftest import tshark_psml, write_every_kind
+from tests.capture.kinds import capture_kinds
 from tests.support import pcapgen
 
 
@@ -41,7 +42,7 @@ def test_whole_stream_gives_one_record_per_row(stream: bytes) -> None:
     end = read_structure(stream)
     assert end is not None
     records, rest = PsmlRows().feed(stream[end:])
-    assert len(records) == stream.count(b"<packet>") == 31 + 500
+    assert len(records) == stream.count(b"<packet>") == len(capture_kinds()) + 500
     assert rest.strip() == b"</psml>"
     assert [r.proto for r in records[:3]] == ["TCP", "UDP", "ICMP"]
 
@@ -86,3 +87,33 @@ def test_a_row_of_another_shape_is_an_error_not_a_silent_loss() -> None:
     row = b"<packet>\n<section>1.0</section>\n<section>60</section>\n</packet>\n"
     with pytest.raises(PsmlFormatError, match="does not understand"):
         PsmlRows().feed(row)
+
+
+def synthetic_row(mac: str, ethertype: str) -> bytes:
+    """A row without IP in our columns' shape, as tshark prints it."""
+    sections = ("1760000000.123456789", "60", mac, "", "", "", ethertype)
+    return (
+        b"<packet>\n"
+        + b"".join(f"<section>{s}</section>\n".encode() for s in sections)
+        + (b"</packet>\n")
+    )
+
+
+def test_a_flood_of_new_macs_and_ethertypes_keeps_every_cache_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(psml, "_CACHE_LIMIT", 50)
+    rows = PsmlRows()
+    records = []
+    for batch in range(40):  # 1,000 source MACs and ethertypes never seen twice
+        body = b"".join(
+            synthetic_row(f"02:00:00:00:{batch:02x}:{n:02x}", f"0x{0x9000 + batch * 25 + n:04x}")
+            for n in range(25)
+        )
+        got, rest = rows.feed(body)
+        assert rest.strip() == b""
+        records += got
+        assert max(len(cache) for cache in rows._caches) <= 50 + 25  # cleared once over
+    assert [r.src_mac for r in records[-2:]] == ["02:00:00:00:27:17", "02:00:00:00:27:18"]
+    assert records[-1].proto == f"0x{0x9000 + 39 * 25 + 24:04x}"
+    assert records[-1].ts == 1760000000.123456  # the fraction cut to microseconds

@@ -5,9 +5,15 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ntc_tui.capture.source import Emit, ListSource
+from ntc_tui.capture.source import Emit, ListSource, Started, not_told
 from ntc_tui.capture.tshark import file_source
-from ntc_tui.capture.worker import CaptureBatch, CaptureEnded, CaptureMessage, CaptureWorker
+from ntc_tui.capture.worker import (
+    CaptureBatch,
+    CaptureEnded,
+    CaptureMessage,
+    CaptureStarted,
+    CaptureWorker,
+)
 from ntc_tui.errors import CapturePermissionError
 from ntc_tui.records import FAMILY_V4, PacketRecord
 from tests.capture.conftest import leftover_processes
@@ -44,7 +50,8 @@ def test_batches_arrive_in_order_from_the_worker_thread_then_one_end() -> None:
     assert inbox.ended.wait(10)
     worker.stop()
     assert inbox.records() == RECORDS
-    assert [len(m.records) for m in inbox.messages[:-1]] == [1000, 1000, 500]  # type: ignore[union-attr]
+    assert inbox.messages[0] == CaptureStarted()
+    assert [len(m.records) for m in inbox.messages[1:-1]] == [1000, 1000, 500]  # type: ignore[union-attr]
     assert inbox.messages[-1] == CaptureEnded(None)
     assert inbox.threads == {"capture list"}
     assert not worker.running
@@ -75,19 +82,22 @@ class FailingSource:
     def __init__(self, error: Exception) -> None:
         self.error = error
 
-    def run(self, emit: Emit, stop: threading.Event) -> None:
+    def run(self, emit: Emit, stop: threading.Event, started: Started = not_told) -> None:
         emit(RECORDS[:3])
         emit([])  # empty batches are not delivered
         raise self.error
 
+    def abandon(self) -> None:
+        """Nothing was started."""
 
-def test_an_expected_failure_ends_with_its_sentence() -> None:
+
+def test_an_expected_failure_ends_with_its_sentence_and_exit_code() -> None:
     inbox = Inbox()
     message = "not allowed to capture on eth9: run ntc-tui with sudo"
     worker = CaptureWorker(FailingSource(CapturePermissionError(message)), inbox.deliver)
     worker.start()
     assert inbox.ended.wait(10)
-    assert inbox.messages == [CaptureBatch(RECORDS[:3]), CaptureEnded(message)]
+    assert inbox.messages == [CaptureBatch(RECORDS[:3]), CaptureEnded(message, exit_code=3)]
 
 
 def test_an_unexpected_failure_still_ends_the_capture_cleanly() -> None:
@@ -95,7 +105,7 @@ def test_an_unexpected_failure_still_ends_the_capture_cleanly() -> None:
     worker = CaptureWorker(FailingSource(RuntimeError("boom")), inbox.deliver)
     worker.start()
     assert inbox.ended.wait(10)
-    assert inbox.endings() == [CaptureEnded("the capture failed: RuntimeError: boom")]
+    assert inbox.endings() == [CaptureEnded("the capture failed: RuntimeError: boom", 1)]
 
 
 def test_file_source_through_the_worker_stops_promptly(tmp_path: Path) -> None:

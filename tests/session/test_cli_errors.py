@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 NTC = [sys.executable, "-m", "ntc_tui"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -55,6 +58,10 @@ def test_missing_tshark_names_the_package(tmp_path: Path) -> None:
         (["--flush-seconds", "0"], "--flush-seconds must be a positive number"),
         (["--json"], "--json goes with --headless"),
         (
+            ["--read", "x.pcap", "-f", "udp"],
+            "-f/--filter is a capture filter and does not apply to --read",
+        ),
+        (
             ["--headless", "--host", "nonsense", "--read", "missing.pcap"],
             "cannot read missing.pcap",
         ),
@@ -87,6 +94,35 @@ def test_no_capture_rights_exit_3_with_the_fix(tmp_path: Path) -> None:
     assert result.returncode == 3, result.stderr
     assert result.stderr.startswith("ntc-tui: not allowed to capture on lo: run ntc-tui with sudo")
     assert "wireshark" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert capture_processes() <= before
+
+
+@pytest.mark.live
+def test_a_permission_failure_found_by_the_capture_itself_also_exits_3() -> None:
+    """Rights lost between the check and the capture (group membership, a capability removed):
+    here the dumpcap first on the PATH says yes to the check (-L) and runs the real one else."""
+    real = shutil.which("dumpcap")
+    before = capture_processes()
+    with tempfile.TemporaryDirectory(prefix="ntc-tui-test-") as folder:  # nobody may enter it
+        home = Path(folder)
+        checker = home / "bin"
+        checker.mkdir()
+        (checker / "dumpcap").write_text(
+            f'#!/bin/sh\ncase " $* " in *" -L "*) exit 0;; esac\nexec {real} "$@"\n'
+        )
+        (checker / "dumpcap").chmod(0o755)
+        for path in (home, checker):
+            path.chmod(0o777)
+        env = {"PATH": f"{checker}:/usr/bin:/bin", "HOME": folder, "PYTHONPATH": str(REPO)}
+        result = run(
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+             *NTC, "lo", "--headless", "--duration", "30", "--json", "--no-report"],
+            cwd=folder, env=env,
+        )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    summary = json.loads(result.stdout)  # the session ran: the capture itself was refused
+    assert summary["capture"]["state"] == "error"
+    assert summary["capture"]["error"].startswith("not allowed to capture on lo: run ntc-tui with")
     assert capture_processes() <= before
 
 

@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,3 +175,17 @@ class VethPair:
         statistics = Path("/sys/class/net", end.interface, "statistics")
         text = self.run(end, ["cat", *(str(statistics / name) for name in names)]).stdout
         return dict(zip(names, map(int, text.split()), strict=True))
+
+    def wait_until_quiet(self, quiet: float = 2.0, timeout: float = 60.0) -> None:
+        """Wait until neither end has sent or received a frame for ``quiet`` seconds: a fresh
+        link's IPv6 multicast listener reports (and the like) are over."""
+        deadline = time.monotonic() + timeout
+        last = (self.counters(self.a), self.counters(self.b))
+        still_since = time.monotonic()
+        while time.monotonic() - still_since < quiet:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the link never went quiet for {quiet} s")
+            time.sleep(0.25)
+            now = (self.counters(self.a), self.counters(self.b))
+            if now != last:
+                last, still_since = now, time.monotonic()

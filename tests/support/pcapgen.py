@@ -16,7 +16,7 @@ from pathlib import Path
 BROADCAST = "ff:ff:ff:ff:ff:ff"
 ETH_IPV4, ETH_IPV6, ETH_ARP, ETH_LLDP, ETH_VLAN = 0x0800, 0x86DD, 0x0806, 0x88CC, 0x8100
 PROTO_ICMP, PROTO_TCP, PROTO_UDP, PROTO_ICMPV6, PROTO_GRE = 1, 6, 17, 58, 47
-PROTO_IPIP, PROTO_IPV6_IN_IP = 4, 41
+PROTO_IPIP, PROTO_IPV6_IN_IP, PROTO_NO_NEXT_HEADER, PROTO_MOBILITY = 4, 41, 59, 135
 IPV6_HOP_BY_HOP, IPV6_ROUTING, IPV6_FRAGMENT, IPV6_DESTINATION_OPTIONS = 0, 43, 44, 60
 LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LINUX_SLL = 1, 101, 113
 
@@ -338,6 +338,27 @@ def frame_ipproto6(a: Host, b: Host, next_header: int, size: int) -> bytes:
     )
 
 
+def frame_ipv4_extension_lookalike(a: Host, b: Host, proto: int, size: int) -> bytes:
+    """IPv4 of protocol ``proto`` (0 or 43: numbers of IPv6 extension headers) whose payload is
+    shaped like that extension header followed by TCP: only IPv6 may skip it."""
+    tcp_payload = tcp(a.ip4, b.ip4, 40000, 80, bytes(max(0, size - 62)))
+    shaped = routing_header if proto == IPV6_ROUTING else hop_by_hop
+    return ethernet(
+        a.mac, b.mac, ETH_IPV4, ipv4(a.ip4, b.ip4, proto, shaped(PROTO_TCP, tcp_payload))
+    )
+
+
+def frame_ipv6_hop_by_hop_mobility(a: Host, b: Host, size: int) -> bytes:
+    """IPv6 with a hop-by-hop options header before a mobility header (protocol 135)."""
+    mobility = struct.pack("!BBBBH", PROTO_NO_NEXT_HEADER, 0, 0, 0, 0) + bytes(max(0, size - 68))
+    return ethernet(
+        a.mac,
+        b.mac,
+        ETH_IPV6,
+        ipv6(a.ip6, b.ip6, IPV6_HOP_BY_HOP, hop_by_hop(PROTO_MOBILITY, mobility)),
+    )
+
+
 def frame_vlan_udp4(a: Host, b: Host, vid: int, size: int) -> bytes:
     datagram = udp(a.ip4, b.ip4, 40000, 53, bytes(max(0, size - 46)))
     packet = ipv4(a.ip4, b.ip4, PROTO_UDP, datagram)
@@ -391,6 +412,17 @@ def every_kind(a: Host, b: Host, inner_a: Host, inner_b: Host) -> list[tuple[str
     ]
 
 
+def extension_number_kinds(a: Host, b: Host) -> list[tuple[str, bytes]]:
+    """Frames whose protocol number is an IPv6 extension header's, or one IPv6 does not skip:
+    IPv4 of protocols 0 and 43 (shaped like those headers before TCP), IPv6 mobility (135)."""
+    return [
+        ("ip4-proto-0", frame_ipv4_extension_lookalike(a, b, IPV6_HOP_BY_HOP, 120)),
+        ("ip4-proto-43", frame_ipv4_extension_lookalike(b, a, IPV6_ROUTING, 130)),
+        ("ipv6-mobility", frame_ipproto6(a, b, PROTO_MOBILITY, 80)),
+        ("ipv6-hop-by-hop-mobility", frame_ipv6_hop_by_hop_mobility(b, a, 110)),
+    ]
+
+
 # --- pcap files ----------------------------------------------------------------------------------
 
 Packet = tuple[float, bytes]  # (epoch timestamp, frame bytes)
@@ -405,16 +437,36 @@ def write_pcap(
 ) -> int:
     """Write a classic little-endian pcap (Ethernet, or raw IP with LINKTYPE_RAW); frames longer
     than ``snaplen`` are truncated with their original length kept. Returns the packet count."""
-    magic = 0xA1B23C4D if nanoseconds else 0xA1B2C3D4
     scale = 1_000_000_000 if nanoseconds else 1_000_000
-    count = 0
-    with path.open("wb") as out:
-        out.write(struct.pack("<IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype))
+
+    def stamped() -> Iterator[StampedPacket]:
         for ts, frame in packets:
             seconds = int(ts)
             fraction = round((ts - seconds) * scale)
             if fraction >= scale:
                 seconds, fraction = seconds + 1, fraction - scale
+            yield seconds, fraction, frame
+
+    return write_pcap_stamped(path, stamped(), snaplen, nanoseconds, linktype)
+
+
+StampedPacket = tuple[int, int, bytes]  # (epoch seconds, fraction in µs or ns, frame bytes)
+
+
+def write_pcap_stamped(
+    path: Path,
+    packets: Iterable[StampedPacket],
+    snaplen: int = 262144,
+    nanoseconds: bool = False,
+    linktype: int = LINKTYPE_ETHERNET,
+) -> int:
+    """``write_pcap`` with exact timestamps (a float cannot hold x.999999999 near 1.7e9): each
+    packet's fraction is in microseconds, or nanoseconds with ``nanoseconds``."""
+    magic = 0xA1B23C4D if nanoseconds else 0xA1B2C3D4
+    count = 0
+    with path.open("wb") as out:
+        out.write(struct.pack("<IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype))
+        for seconds, fraction, frame in packets:
             data = frame[:snaplen]
             out.write(struct.pack("<IIII", seconds, fraction, len(data), len(frame)))
             out.write(data)
