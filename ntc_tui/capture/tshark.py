@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import errno
-import fcntl
 import os
 import re
 import shutil
@@ -32,6 +30,7 @@ from ntc_tui.capture.interfaces import (
 )
 from ntc_tui.capture.psml import DISSECTION_ARGS, PREFERENCES, PsmlRows, read_structure
 from ntc_tui.capture.source import Emit, PacketSource, Started, not_told, paced
+from ntc_tui.capture.spool import SPOOL_FILE, SPOOL_NAME, SpoolFollower
 from ntc_tui.errors import NtcError
 from ntc_tui.records import PacketRecord
 
@@ -42,10 +41,6 @@ KERNEL_BUFFER_MIB = 64  # dumpcap's capture buffer: rides out moments when it ge
 SPOOL_FILES = 8
 SPOOL_FILE_KB = 32 * 1024
 SPOOL_PREFIX = "ntc-tui-spool-"  # the spool directory of one capture
-_SPOOL_NAME = "spool"  # dumpcap names the ring's files spool_NNNNN_YYYYmmddHHMMSS.pcapng
-_SPOOL_FILE = re.compile(rf"^{_SPOOL_NAME}_(\d+)_\d+\.pcapng$")
-_SPOOL_POLL_SECONDS = 0.01  # how soon the follower looks again at the end of the newest file
-_PIPE_BYTES = 1 << 20  # tshark's input pipe (the kernel's default limit for one)
 _STOP_POLL_SECONDS = 0.05
 _EXIT_GRACE_SECONDS = 1.0
 _READ_CHUNK = 1 << 20
@@ -192,97 +187,6 @@ class _SummaryCapture(Capture):  # type: ignore[misc]
         return "\n".join(self.stderr_lines)
 
 
-class _SpoolFollower(threading.Thread):
-    """Copies the ring of spool files dumpcap writes into the named pipe tshark reads, in order,
-    each as far as it is written, so that tshark reads one endless pcapng stream (a section per
-    file).
-
-    tshark reading the ring itself (`-b` with `-P`) grows by about 20 MiB at every file switch;
-    reading a pipe it stays flat. If tshark falls a whole ring behind, the files dumpcap recycled
-    are skipped: lost, where a single pipe would have lost at once what its buffer cannot hold.
-    """
-
-    def __init__(self, spool_dir: str, pipe: Path, dumpcap_running: Callable[[], bool]) -> None:
-        super().__init__(name="spool follower", daemon=True)
-        self._spool_dir = spool_dir
-        self._pipe = pipe
-        self._dumpcap_running = dumpcap_running
-        self._halt = threading.Event()
-
-    def halt(self) -> None:
-        """Stop copying (at the latest once a blocked write fails as tshark ends)."""
-        self._halt.set()
-
-    def run(self) -> None:
-        try:
-            pipe = self._open_pipe()
-            if pipe is not None:
-                try:
-                    self._follow(pipe)
-                finally:
-                    os.close(pipe)
-        except OSError:  # tshark ended (a broken pipe), or the spool was removed under us
-            return
-
-    def _follow(self, pipe: int) -> None:
-        number = 1
-        while not self._halt.is_set():
-            files = self._files()
-            if number in files:
-                self._copy(files[number], number, pipe)
-                number += 1
-            elif any(n > number for n in files):  # recycled before we got to it: skipped
-                number += 1
-            elif not self._dumpcap_running():
-                return
-            else:
-                self._halt.wait(_SPOOL_POLL_SECONDS)
-
-    def _open_pipe(self) -> int | None:
-        """The pipe's writing end, once tshark has opened it for reading (None if halted)."""
-        while not self._halt.is_set():
-            try:
-                pipe = os.open(self._pipe, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError as error:
-                if error.errno != errno.ENXIO:  # ENXIO: no reader yet
-                    raise
-                self._halt.wait(_SPOOL_POLL_SECONDS)
-                continue
-            os.set_blocking(pipe, True)
-            with contextlib.suppress(OSError):  # a bigger pipe: fewer, larger copies
-                fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-            return pipe
-        return None
-
-    def _files(self) -> dict[int, Path]:
-        """The ring's files by number."""
-        found = {}
-        for path in Path(self._spool_dir).iterdir():
-            match = _SPOOL_FILE.match(path.name)
-            if match:
-                found[int(match.group(1))] = path
-        return found
-
-    def _copy(self, path: Path, number: int, pipe: int) -> None:
-        """Copy ``path`` until dumpcap has moved on to the next file (or ended) and it is read."""
-        try:
-            source = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:  # recycled just now: skipped
-            return
-        try:
-            finished = False
-            while not self._halt.is_set():
-                if os.sendfile(pipe, source, None, _READ_CHUNK):
-                    continue
-                if finished:
-                    return  # read to its end after dumpcap had moved on
-                finished = not self._dumpcap_running() or any(n > number for n in self._files())
-                if not finished:
-                    self._halt.wait(_SPOOL_POLL_SECONDS)
-        finally:
-            os.close(source)
-
-
 class _LiveSummaryCapture(_SummaryCapture, LiveCapture):  # type: ignore[misc]
     """A live capture as pyshark's LiveCapture makes it (dumpcap, then tshark reading its
     output), with a spool in between: dumpcap captures (snapped, a big kernel buffer, the BPF
@@ -316,7 +220,7 @@ class _LiveSummaryCapture(_SummaryCapture, LiveCapture):  # type: ignore[misc]
         self.spool_dir = spool_dir
         self._init_summary()
         self._dumpcap: asyncio.subprocess.Process | None = None
-        self._follower: _SpoolFollower | None = None
+        self._follower: SpoolFollower | None = None
 
     def _verify_capture_parameters(self) -> None:
         # pyshark asks `tshark -D`; the kernel's list of this namespace is enough.
@@ -329,7 +233,7 @@ class _LiveSummaryCapture(_SummaryCapture, LiveCapture):  # type: ignore[misc]
         for name in self.interfaces:
             parameters += ["-i", name]
         parameters += ["-s", str(SNAPLEN), "-B", str(KERNEL_BUFFER_MIB)]
-        parameters += ["-w", str(Path(self.spool_dir, f"{_SPOOL_NAME}.pcapng"))]
+        parameters += ["-w", str(Path(self.spool_dir, f"{SPOOL_NAME}.pcapng"))]
         parameters += ["-b", f"files:{SPOOL_FILES}", "-b", f"filesize:{SPOOL_FILE_KB}"]
         if self.bpf_filter:
             parameters += ["-f", self.bpf_filter]
@@ -353,7 +257,7 @@ class _LiveSummaryCapture(_SummaryCapture, LiveCapture):  # type: ignore[misc]
             [dumpcap, *self._get_dumpcap_parameters()], stdin=None, stdout=subprocess.DEVNULL
         )
         os.mkfifo(self._pipe, 0o600)
-        self._follower = _SpoolFollower(self.spool_dir, self._pipe, self._dumpcap_running)
+        self._follower = SpoolFollower(self.spool_dir, self._pipe, self._dumpcap_running)
         self._follower.start()
         return await super()._get_tshark_process(packet_count)
 
@@ -386,7 +290,7 @@ class _LiveSummaryCapture(_SummaryCapture, LiveCapture):  # type: ignore[misc]
     @property
     def capturing(self) -> bool:
         """Whether dumpcap has the interface open: it creates its first spool file after that."""
-        return any(_SPOOL_FILE.match(path.name) for path in Path(self.spool_dir).iterdir())
+        return any(SPOOL_FILE.match(path.name) for path in Path(self.spool_dir).iterdir())
 
 
 class _FileSummaryCapture(_SummaryCapture, FileCapture):  # type: ignore[misc]

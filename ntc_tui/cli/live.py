@@ -13,7 +13,6 @@ from pathlib import Path
 
 from ntc_tui.errors import UsageError
 from ntc_tui.session import (
-    CaptureState,
     Session,
     SessionOptions,
     format_summary,
@@ -167,7 +166,7 @@ def dashboard(options: SessionOptions, units: Units) -> int:
             print(f"session report: {outcome.report}")
     if outcome.failure is not None:
         raise outcome.failure  # after the report: the command line says what went wrong
-    return 1 if outcome.state is CaptureState.ERROR else 0
+    return outcome.exit_code
 
 
 @contextmanager

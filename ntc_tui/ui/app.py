@@ -45,6 +45,7 @@ class Outcome:
     state: CaptureState
     error: str | None
     flush_error: str | None
+    exit_code: int  # how the capture ended (SPEC §2), as the session tells it
     failure: Exception | None = None  # a bug that ended the loop (the session was still ended)
 
 
@@ -185,7 +186,9 @@ class Dashboard:
             finally:
                 self.close()
         session = self.session
-        return Outcome(report, session.state, session.error, session.flush_error, failure)
+        return Outcome(
+            report, session.state, session.error, session.flush_error, session.exit_code, failure
+        )
 
     def close(self) -> None:
         """Remove the wake pipes from the loop and close them (after the workers ended)."""
@@ -222,12 +225,14 @@ class Dashboard:
         self._take_deliveries()
 
     def _take_deliveries(self) -> None:
-        """Move what the capture and the jobs delivered in; redraw only if something ended."""
+        """Move what the capture and the jobs delivered in; redraw only if something ended or
+        the capture state changed (starting → running shows at once)."""
+        state = self.session.state
         ended = self.session.pump()
         finished = self.imports.poll() | self.history.poll()
         if ended:
             self.session.tick()  # the last counts and the end show at once
-        if ended or finished:
+        if ended or finished or self.session.state is not state:
             self.refresh()
 
     def _tick(self, loop: urwid.MainLoop, user_data: object = None) -> None:
