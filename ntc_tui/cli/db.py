@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ntc_tui.cli.options import add_data_dir
 from ntc_tui.errors import StoreUnusableError, UsageError
 from ntc_tui.storage import DataDir, LockedError, StorageError
 from ntc_tui.storage.checker import CheckReport, Defect, check_dir
@@ -13,7 +14,6 @@ from ntc_tui.store import (
     CONN4_STEM,
     CONN6_STEM,
     data_dir_exists,
-    default_data_dir,
     format_key,
     layout_for_stem,
 )
@@ -34,19 +34,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     info = actions.add_parser("info", help="sizes, record counts, tree height, key range")
     for sub in (check, info):
-        sub.add_argument(
-            "--db-dir",
-            type=Path,
-            default=None,
-            help=f"data directory (default: {default_data_dir()})",
-        )
+        add_data_dir(sub)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `db check` or `db info`; 4 when the files are damaged or locked."""
     if args.action is None:
         raise UsageError("say what to do: `ntc-tui db check [--repair]` or `ntc-tui db info`")
-    path: Path = args.db_dir or default_data_dir()
+    path: Path = args.db_dir
     if not data_dir_exists(path):
         print(f"{path}: no data yet (the directory does not exist)")
         return 0

@@ -17,10 +17,11 @@ from typing import Any, TextIO
 
 from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
 
+from ntc_tui.cli.options import add_data_dir
 from ntc_tui.errors import UsageError
 from ntc_tui.importer import FileSummary, ImportOptions, ImportProgress, ImportSummary, run_import
 from ntc_tui.importer.model import printable
-from ntc_tui.store import Store, default_data_dir
+from ntc_tui.store import Store
 
 NAME = "import"
 SUMMARY = "import tcpdump text and pcap/pcapng files (compressed too) into the data directory"
@@ -39,13 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="the day of the first packet of files in tcpdump's default time-of-day format",
     )
     parser.add_argument("--utc", action="store_true", help="day boundaries in UTC, not local time")
-    parser.add_argument(
-        "--db-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help=f"data directory (default: {default_data_dir()})",
-    )
+    add_data_dir(parser)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -59,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: no such file or folder")
     cancel = threading.Event()
     with (
-        Store.open(args.db_dir or default_data_dir(), writer=True) as store,
+        Store.open(args.db_dir, writer=True) as store,
         _cancelled_by_signals(cancel),
         _progress_bar(sys.stderr) as progress,
     ):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from ntc_tui.cli.options import add_data_dir
 from ntc_tui.errors import UsageError
 from ntc_tui.session import (
     Session,
@@ -19,7 +20,6 @@ from ntc_tui.session import (
     run_headless,
     summary,
 )
-from ntc_tui.store import default_data_dir
 from ntc_tui.ui import Units, run_dashboard
 
 Command = Callable[[argparse.Namespace], int]
@@ -65,13 +65,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     store = parser.add_argument_group("persistence and reports")
     store.add_argument("--db", action="store_true", help="persistence on at start")
-    store.add_argument(
-        "--db-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help=f"data directory (default: {default_data_dir()})",
-    )
+    add_data_dir(store)
     store.add_argument(
         "--flush-seconds",
         type=float,
@@ -129,7 +123,7 @@ def session_options(args: argparse.Namespace) -> SessionOptions:
         bpf_filter=args.filter,
         host=tuple(args.host),
         persist=args.db or args.db_word == "db",
-        data_dir=args.db_dir or default_data_dir(),
+        data_dir=args.db_dir,
         report_dir=None if args.no_report else args.report_dir,
         utc=args.utc,
         flush_seconds=args.flush_seconds,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from ntc_tui.cli.options import add_data_dir
 from ntc_tui.errors import UsageError
 from ntc_tui.records import Address, format_address
 from ntc_tui.report import (
@@ -25,7 +26,7 @@ from ntc_tui.report import (
 from ntc_tui.report.bulk import collector_paused
 from ntc_tui.report.export import iso_day, pivot_csv, pivot_json, protocols_csv, protocols_json
 from ntc_tui.report.text import pivot_text, protocols_text
-from ntc_tui.store import Store, default_data_dir
+from ntc_tui.store import Store
 
 NAME = "report"
 SUMMARY = "report the stored history: bytes/packets per (src, dst) per day, or protocols over time"
@@ -35,13 +36,7 @@ BATCH_LINES = 1024  # lines joined into one write
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """The report's options (SPEC §7)."""
-    parser.add_argument(
-        "--db-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help=f"data directory (default: {default_data_dir()})",
-    )
+    add_data_dir(parser)
     parser.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day reported")
     parser.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day reported")
     parser.add_argument("--ip", metavar="ADDR", help="only pairs with this address on either side")
@@ -139,7 +134,7 @@ Renderers = dict[str, Callable[[], Iterable[str]]]
 
 def pivot_report(args: argparse.Namespace, query: PivotQuery, days: Range) -> int:
     """The pivot of the stored connections, or why there is none."""
-    path: Path = args.db_dir or default_data_dir()
+    path: Path = args.db_dir
     with Store.open(path, writer=False) as store:
         pivot = build_pivot(store, query)
         stored = bool(pivot.rows) or next(store.connections(), None) is not None
@@ -155,7 +150,7 @@ def pivot_report(args: argparse.Namespace, query: PivotQuery, days: Range) -> in
 
 def protocols_report(args: argparse.Namespace, days: Range) -> int:
     """Protocol statistics of the per-second store, or why there are none."""
-    path: Path = args.db_dir or default_data_dir()
+    path: Path = args.db_dir
     resolution, utc = Resolution(args.resolution or Resolution.HOUR), args.utc
     first_second, last_second = day_span(days.first_day, days.last_day, utc)
     with Store.open(path, writer=False) as store:

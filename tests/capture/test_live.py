@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -100,19 +99,6 @@ def tshark_pid(link: VethPair) -> int:
     return pid
 
 
-def real_traffic(link: VethPair) -> None:
-    """Traffic the kernels make: UDP to a closed port (ARP/ND, ICMP errors), TCP refused."""
-    destinations = ((socket.AF_INET, link.b.host.ip4), (socket.AF_INET6, link.b.host.ip6))
-    with link.inside(link.a):
-        for family, address in destinations:
-            with socket.socket(family, socket.SOCK_DGRAM) as udp:
-                udp.sendto(b"ntc-tui" * 20, (address, 9))
-            with socket.socket(family, socket.SOCK_STREAM) as tcp:
-                tcp.settimeout(5)
-                with pytest.raises(OSError):
-                    tcp.connect((address, 9))
-
-
 def without_ts(records: list[PacketRecord]) -> list[tuple[object, ...]]:
     return [record[1:] for record in records]
 
@@ -143,7 +129,7 @@ def test_every_record_matches_a_tshark_reading_taken_at_the_same_time(
         capture = LiveRun(link)
         capture.send_until_seen(marker(link, READY))
         link.send(link.a, [frame for _, frame in capture_kinds(link.a.host, link.b.host)])
-        real_traffic(link)
+        link.kernel_traffic(link.a, link.b)
         capture.send_until_seen(marker(link, DONE))
         capture.stop()
     finally:

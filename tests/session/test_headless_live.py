@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import time
@@ -62,25 +60,6 @@ def send_until_stored(
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
         link.send(link.a, [frame])
         time.sleep(0.2)
-
-
-def kernel_traffic(link: VethPair, sender: End, receiver: End) -> None:
-    """What the kernels send and answer: UDP to a closed port (ICMP errors), TCP refused (RST),
-    ICMP and ICMPv6 echo (replies), and the ARP / neighbour discovery all of it needs."""
-    host = receiver.host
-    with link.inside(sender):
-        for family, address in ((socket.AF_INET, host.ip4), (socket.AF_INET6, host.ip6)):
-            with socket.socket(family, socket.SOCK_DGRAM) as udp:
-                udp.sendto(b"ntc-tui" * 20, (address, 9))
-            with socket.socket(family, socket.SOCK_STREAM) as tcp:
-                tcp.settimeout(5)
-                with pytest.raises(OSError):
-                    tcp.connect((address, 9))
-        with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) as icmp:
-            icmp.sendto(pcapgen.icmp_echo(b"ping", ident=7), (host.ip4, 0))
-        with socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6) as icmp6:
-            # the kernel fills in the checksum of ICMPv6 sent on a raw socket
-            icmp6.sendto(struct.pack("!BBHHH", 128, 0, 0, 7, 1) + b"ping", (host.ip6, 0))
 
 
 def without_a_host_address(link: VethPair) -> list[bytes]:
@@ -159,8 +138,8 @@ def run_headless_capture(link: VethPair, tmp_path: Path) -> tuple[dict[str, Any]
             link.send(link.a, [frame for _, frame in capture_kinds(link.a.host, link.b.host)])
             link.send(link.b, [frame for _, frame in capture_kinds(link.b.host, link.a.host)])
             link.send(link.b, without_a_host_address(link))
-            kernel_traffic(link, link.a, link.b)
-            kernel_traffic(link, link.b, link.a)
+            link.kernel_traffic(link.a, link.b)
+            link.kernel_traffic(link.b, link.a)
             send_until_stored(link, DONE, data_dir, process)
             out, err = process.communicate(timeout=DURATION + WAIT)  # it ends after DURATION
         finally:

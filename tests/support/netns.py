@@ -8,6 +8,7 @@ import itertools
 import os
 import signal
 import socket
+import struct
 import subprocess
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.pcapgen import Host
+from tests.support.pcapgen import Host, icmp_echo
 
 CLONE_NEWNET = 0x40000000
 _pairs = itertools.count(1)
@@ -133,6 +134,28 @@ class VethPair:
     def popen(self, end: End, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
         """Start ``argv`` in ``end``'s namespace."""
         return subprocess.Popen(self.command(end, argv), **kwargs)
+
+    def kernel_traffic(self, sender: End, receiver: End) -> None:
+        """What the kernels send and answer: UDP to a closed port (ICMP errors), TCP refused
+        (RST), ICMP and ICMPv6 echo (replies), and the ARP / neighbour discovery all of it needs."""
+        host = receiver.host
+        with self.inside(sender):
+            for family, address in ((socket.AF_INET, host.ip4), (socket.AF_INET6, host.ip6)):
+                with socket.socket(family, socket.SOCK_DGRAM) as udp:
+                    udp.sendto(b"ntc-tui" * 20, (address, 9))
+                with socket.socket(family, socket.SOCK_STREAM) as tcp:
+                    tcp.settimeout(5)
+                    try:
+                        tcp.connect((address, 9))
+                    except OSError:
+                        pass  # refused: the RST is the traffic wanted
+                    else:
+                        raise AssertionError(f"{address} port 9 accepted a connection")
+            with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) as icmp:
+                icmp.sendto(icmp_echo(b"ping", ident=7), (host.ip4, 0))
+            with socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6) as icmp6:
+                # the kernel fills in the checksum of ICMPv6 sent on a raw socket
+                icmp6.sendto(struct.pack("!BBHHH", 128, 0, 0, 7, 1) + b"ping", (host.ip6, 0))
 
     @contextlib.contextmanager
     def inside(self, end: End) -> Iterator[None]:
