@@ -1,5 +1,6 @@
-"""Import benchmarks: tcpdump text lines/s against mawk's floor, and the pcap path's packets/s for
-the same packets."""
+"""Import benchmarks: tcpdump text lines/s against mawk's floor, the ceilings under the text path
+(its expression alone, its counting without the store), and the pcap path's packets/s for the same
+packets."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ntc_tui.capture.tcpdump_chunks import ChunkReader, detect_flavour, last_packet_start
+from ntc_tui.capture.tcpdump_fast import fast_path
 from ntc_tui.importer import ImportOptions, run_import
+from ntc_tui.importer.textfile import CHUNK_BYTES
+from ntc_tui.records import DayCalendar
 from ntc_tui.store import Batch, Store
-from tests.bench.common import Measurement, Row, format_table, rate
+from tests.bench.common import Measurement, Row, format_table, rate, timed
 from tests.importer.threads import in_other_thread
 from tests.support import pcapgen
 
@@ -80,6 +85,37 @@ def _mawk(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def _pieces(data: bytes, numbered: bool) -> list[tuple[bytes, int]]:
+    """The text cut as the importer cuts it: pieces of whole packets of up to CHUNK_BYTES, each
+    with the number of its first line."""
+    pieces = []
+    start, line = 0, 1
+    while start < len(data):
+        end = start + CHUNK_BYTES
+        if end < len(data):
+            end = start + last_packet_start(data[start:end], numbered)
+        piece = data[start:end]
+        pieces.append((piece, line))
+        line += piece.count(b"\n")
+        start = end
+    return pieces
+
+
+def _ceilings(path: Path) -> tuple[float, float]:
+    """Seconds, on one core, of the fast path's expression alone over the file's pieces (what
+    Python's re costs before anything is counted) and of counting the pieces with no store
+    (ChunkReader.read, what a worker does): the rates an import of the file cannot exceed."""
+    data = path.read_bytes()
+    flavour = detect_flavour(data[:CHUNK_BYTES], None).flavour
+    fast = fast_path(flavour)
+    assert fast is not None, flavour
+    pieces = _pieces(data, flavour.numbered)
+    expression = timed(lambda: [fast.pattern.findall(b"\n" + piece) for piece, _ in pieces])
+    reader = ChunkReader(flavour, DayCalendar(utc=True))
+    counting = timed(lambda: [reader.read(piece, line) for piece, line in pieces])
+    return expression, counting
+
+
 def _split(path: Path, parts: int) -> list[Path]:
     """``path`` cut at packet lines into ``parts`` files named like tcpdump's rotation."""
     data = path.read_bytes()
@@ -113,6 +149,10 @@ def run(quick: bool = False) -> list[Row]:
         one_core = Measurement("text import, one file, one core", "lines/s")
         two_cores = Measurement("text import, one file, worker per core", "lines/s")
         several = Measurement("text import, 4 files, worker per core", "lines/s")
+        expression = Measurement(
+            "the fast path's expression alone (re.findall), one core", "lines/s"
+        )
+        counting = Measurement("counting without the store (ChunkReader.read), one core", "lines/s")
         floor = Measurement("mawk summing bytes per second", "lines/s")
         floor_files = Measurement("mawk over the 4 files", "lines/s")
         text_same = Measurement("text import of the pcap's packets", "packets/s")
@@ -130,6 +170,9 @@ def run(quick: bool = False) -> list[Row]:
             seconds, _, _ = _ours(parts, workdir)
             several.samples.append(rate(lines, seconds))
             floor.samples.append(rate(lines, _mawk([big])))
+            expression_seconds, counting_seconds = _ceilings(big)
+            expression.samples.append(rate(lines, expression_seconds))
+            counting.samples.append(rate(lines, counting_seconds))
             floor_files.samples.append(rate(lines, _mawk(parts)))
             seconds, packets, _ = _ours([pcap], workdir)
             pcap_packets.samples.append(rate(packets, seconds))
@@ -139,6 +182,18 @@ def run(quick: bool = False) -> list[Row]:
             Row("import", one_core, floor, note),
             Row("import", two_cores, floor, note),
             Row("import", several, floor_files, note),
+            Row(
+                "import",
+                expression,
+                floor,
+                "this expression only, nothing counted: a ceiling of the text path",
+            ),
+            Row(
+                "import",
+                counting,
+                floor,
+                "what a worker does, no store: a ceiling of the one-core import",
+            ),
             Row("import", text_same, pcap_packets, packets_note),
             Row("import", store_share, whole, "ratio: the share of the import in Store.apply"),
         ]
