@@ -48,6 +48,7 @@ _RELATIVE_START = re.compile(RELATIVE_START_PATTERN.encode())
 _LOCAL_STAMP = re.compile(
     rb"(?:" + NUMBER_PATTERN.encode() + rb")?(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\."
 )
+_Rejected = tuple[str, int, bytes]  # a rejected line: why, its line number, its bytes
 _SHOWN = [chr(byte) if 0x20 <= byte <= 0x7E else f"\\x{byte:02x}" for byte in range(256)]
 
 Flavour = LineShape  # a file's flavour: the shape most of its packet lines have
@@ -183,8 +184,9 @@ class ChunkReader:
         """Counts of ``text``: complete lines from a packet line on; at the end of the file
         (``at_end``), the rest of it. Its first line is line ``first_line`` of the file."""
         counts = ChunkCounts()
+        last_line: _Rejected | None = None
         if at_end and text and not text.endswith(b"\n"):
-            text = self._cut_last_line(counts, text, first_line, samples_wanted)
+            text, last_line = self._cut_last_line(counts, text, first_line)
         fast = (
             self.fast is not None
             and not text.translate(None, TEXT_BYTES)
@@ -195,6 +197,8 @@ class ChunkReader:
             self.follow_last_clock(text)
         else:
             self._read_lines(counts, text, first_line, samples_wanted, at_end)
+        if last_line is not None:  # after the lines before it: the samples stay in line order
+            reject_line(counts, *last_line, samples_wanted)
         return counts
 
     def needs_line_order(self, text: bytes) -> bool:
@@ -237,23 +241,24 @@ class ChunkReader:
                 self.parser.follow_clock(_decode(line))
 
     def _cut_last_line(
-        self, counts: ChunkCounts, text: bytes, first_line: int, samples_wanted: int
-    ) -> bytes:
-        """The text without its unfinished last line. A packet line is left for a later import
-        (the file is still being written), and so is a packet's continuation line (a -v packet
-        without its second line is then its one truncated line); binary garbage (what a crash
-        leaves) is rejected for good."""
+        self, counts: ChunkCounts, text: bytes, first_line: int
+    ) -> tuple[bytes, _Rejected | None]:
+        """The text without its unfinished last line, and that line's rejection if it is one. A
+        packet line is left for a later import (the file is still being written), and so is a
+        packet's continuation line (a -v packet without its second line is then its one
+        truncated line); binary garbage (what a crash leaves) is rejected for good."""
         last = text.rfind(b"\n") + 1
         tail = text[last:]
         number = first_line + text.count(b"\n", 0, last)
+        rejected = None
         if tail.translate(None, TEXT_BYTES):
-            reject_line(counts, BINARY, number, tail, samples_wanted)
+            rejected = (BINARY, number, tail)
         elif is_packet_start(tail, self.flavour.numbered):
-            reject_line(counts, TRUNCATED, number, tail, samples_wanted)
+            rejected = (TRUNCATED, number, tail)
             counts.unconsumed = len(tail)
         else:
             counts.unconsumed = len(tail)
-        return text[:last]
+        return text[:last], rejected
 
     def _read_lines(
         self, counts: ChunkCounts, text: bytes, first_line: int, samples_wanted: int, at_end: bool

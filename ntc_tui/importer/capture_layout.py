@@ -20,6 +20,10 @@ _BYTE_ORDER_MAGIC = 0x1A2B3C4D
 _PACKET_BLOCKS = frozenset({2, 3, 6})  # packet, simple packet, enhanced packet
 _PCAP_LITTLE_ENDIAN = (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1")
 SAMPLE_EVERY = 64  # packets between two recorded packet ends
+# the longest packet record tshark reads (WTAP_MAX_PACKET_SIZE_STANDARD); pcapng blocks may add
+# their options to it (wiretap's MAX_BLOCK_SIZE)
+MAX_RECORD = 262_144
+MAX_BLOCK = 32 + MAX_RECORD + 131_072
 
 
 class RecordWalker:
@@ -84,11 +88,15 @@ class RecordWalker:
                 order = "<" if self.little else ">"
             length = struct.unpack_from(order + "I", header, 4)[0]
             self._is_packet = kind in _PACKET_BLOCKS
-            if length < _PCAPNG_HEADER or length % 4:
+            if length < _PCAPNG_HEADER or length % 4 or length > MAX_BLOCK:
                 self.broken = True
                 return False
         else:
-            length = _PCAP_RECORD + struct.unpack_from(order + "I", header, 8)[0]
+            captured = struct.unpack_from(order + "I", header, 8)[0]
+            if captured > MAX_RECORD:
+                self.broken = True
+                return False
+            length = _PCAP_RECORD + captured
             self._is_packet = True
         self._record_end = self._next + length
         return True

@@ -19,17 +19,20 @@ from ntc_tui.records import DayCalendar, PacketRecord
 from ntc_tui.store import Store
 
 TRUNCATED_PACKET = "truncated last packet"
+DAMAGED_RECORD = "damaged record (the rest of the capture cannot be read)"
 
 
 @dataclass
 class CaptureResult:
     """What reading a capture file did; ``cut``: the content ends inside a record (a capture
-    still being written), and only the packets before it were counted."""
+    still being written), and only the packets before it were counted; ``damage``: tshark's
+    words for a record header that cannot be right, the packets before it counted."""
 
     packets: int = 0
     bytes: int = 0
     cancelled: bool = False
     cut: bool = False
+    damage: str = ""
 
 
 def import_capture(
@@ -46,8 +49,10 @@ def import_capture(
     """Count the packets of the capture after the ``position.packets`` already counted, and
     commit them with the ledger entry of the whole content; nothing when cancelled. A capture
     cut in the middle of a packet is counted up to the cut and recorded as that prefix, so that
-    the grown file continues there. ``stream`` is positioned after ``buffered``, the content
-    read past ``position``; ``progress`` gets (content bytes done, packets counted).
+    the grown file continues there; one damaged in the middle is counted up to the damage and
+    recorded whole (judged once, like garbage in text). ``stream`` is positioned after
+    ``buffered``, the content read past ``position``; ``progress`` gets (content bytes done,
+    packets counted).
 
     tshark reads the file itself (gzip too); bzip2 and xz are decompressed to a temporary file.
     Raises NtcError if tshark cannot read it."""
@@ -71,10 +76,13 @@ def import_capture(
             return result  # nothing after the counted prefix
         try:
             file_source(readable).run(emit, cancel)
-        except NtcError:
+        except NtcError as error:
             if not walker.cut or pending.packets != walker.packets:
                 raise
-            result.cut = True
+            if walker.broken:
+                result.damage = str(error)
+            else:
+                result.cut = True
     if cancel.is_set():
         result.cancelled = True
         return result

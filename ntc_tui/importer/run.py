@@ -24,7 +24,7 @@ from ntc_tui.importer.model import (
 )
 from ntc_tui.importer.parallel import ChunkPool
 from ntc_tui.importer.paths import collect_paths
-from ntc_tui.importer.pcapfile import TRUNCATED_PACKET, import_capture
+from ntc_tui.importer.pcapfile import DAMAGED_RECORD, TRUNCATED_PACKET, import_capture
 from ntc_tui.importer.pending import CAPTURE_LENGTH_RULE, length_rule
 from ntc_tui.importer.textfile import RefusedError, TextImport
 from ntc_tui.records import DayCalendar
@@ -176,6 +176,9 @@ class _Run:
                     "the capture ends in the middle of a packet (still being written?): the "
                     "packets before it are counted; import it again when it is complete"
                 )
+            elif result.damage:
+                summary.rejected = {DAMAGED_RECORD: 1}
+                summary.note = f"the packets before the damage are counted; {result.damage}"
             summary.status = CANCELLED if result.cancelled else summary.status
         if summary.status == IMPORTED and counted > 0:
             summary.status = CONTINUED if position.offset > counted else ALREADY_IMPORTED

@@ -41,7 +41,8 @@ BATCH_BYTES = 64 << 20  # text counted per atomic batch (one ledger entry each)
 ABSOLUTE_CLOCKS = (CLOCK_EPOCH, CLOCK_DATETIME)  # pieces of such files are counted in any order
 LOCAL_CLOCKS = (CLOCK_DATETIME, CLOCK_TIME_OF_DAY)  # a continued file's clock state is needed
 # a capture run without -n shows host names for the addresses that have one: more than this share
-# of its packet lines (and more than one line) refuses the file
+# of the packet lines read before the first commit (and more than one line) refuses the file; after
+# that commit, host-name lines are rejected lines like any other
 NAME_RESOLVED_SHARE = 0.001
 NAME_RESOLVED_REFUSAL = f"the addresses are host names (tcpdump ran without -n); {RERUN_WITH_N}"
 NO_DATE_REFUSAL = (
@@ -175,10 +176,12 @@ class TextImport:
 
     def _count(self, counted: Iterator[tuple[Piece, ChunkCounts]], position: Position) -> None:
         """Add each piece's counts in order; commit every BATCH_BYTES and at the end; stop
-        after a commit when cancelled. Raises RefusedError, before the batch's commit, when the
-        file turns out to be name-resolved."""
+        after a commit when cancelled. Raises RefusedError instead of the first commit when the
+        content read so far is name-resolved: the file is judged once, before anything of it is
+        counted, so that the summary always says what the store holds."""
         pending = Pending(self.calendar)
         batch_start = position.offset
+        judged = False
         result = self.result
         for piece, counts in counted:
             packets_before, bytes_before = pending.packets, pending.bytes
@@ -196,8 +199,9 @@ class TextImport:
             result.length_kinds.update(counts.length_kinds)
             self.progress(position.offset, result.packets)
             if piece.at_end or position.offset - batch_start >= BATCH_BYTES:
-                if is_name_resolved(result):
+                if not judged and is_name_resolved(result):
                     raise RefusedError(NAME_RESOLVED_REFUSAL)
+                judged = True
                 # a file of which nothing counted and everything was rejected is not recorded:
                 # it is refused again next time, not "already imported"
                 recorded = position.packets > 0 or not result.rejects

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from ntc_tui.capture import tcpdump_text as grammar
+from ntc_tui.importer import capture_layout, pcapfile, textfile
+from ntc_tui.importer.model import ALREADY_IMPORTED, IMPORTED
 from ntc_tui.importer.textfile import (
     NAME_RESOLVED_REFUSAL,
     NO_DATE_REFUSAL,
@@ -119,6 +121,51 @@ def test_a_nul_at_the_start_rejects_its_line_not_the_file(
     assert stored(store) == _clean_totals(good_text, tmp_path)
 
 
+def test_a_damaged_pcap_counts_the_packets_before_the_damage(
+    small_pcap: Path, good_text: Path, store: Store, tmp_path: Path
+) -> None:
+    data = small_pcap.read_bytes()
+    assert data[:4] == b"\xd4\xc3\xb2\xa1"  # little-endian pcap: record lengths read below
+    end = capture_layout.PCAP_FILE_HEADER
+    for _ in range(10):  # to the end of the 10th record
+        end += 16 + int.from_bytes(data[end + 8 : end + 12], "little")
+    damaged = tmp_path / "damaged.pcap"
+    damaged.write_bytes(data[:end] + b"\xff" * 16 + data[end + 16 :])  # the 11th record's header
+    first_ten = tmp_path / "first-ten.pcap"
+    first_ten.write_bytes(data[:end])
+    summary = import_paths(store, damaged, good_text)
+    capture, text = summary.files
+    assert (capture.status, capture.packets) == (IMPORTED, 10)
+    assert capture.rejected == {pcapfile.DAMAGED_RECORD: 1}
+    assert capture.note.startswith("the packets before the damage are counted; tshark could not")
+    assert text.status == IMPORTED
+    assert summary.exit_code() == 1
+    with Store.open(tmp_path / "expected-db", writer=True) as clean:
+        import_paths(clean, first_ten, good_text)
+        expected = stored(clean)
+    assert stored(store) == expected
+    again = import_paths(store, damaged)  # judged once: the ledger covers the whole file
+    assert again.files[0].status == ALREADY_IMPORTED
+    assert again.exit_code() == 0
+    assert stored(store) == expected
+
+
+def test_the_examples_are_in_line_order(good_text: Path, store: Store, tmp_path: Path) -> None:
+    """The truncated last line is the file's last example, after the lines before it."""
+    lines = good_text.read_bytes().rstrip(b"\n").split(b"\n")
+    malformed = dict(BAD_LINES)[grammar.MALFORMED]
+    lines.insert(10, malformed)
+    lines[-1] = lines[-1][:30]  # the last packet line cut short, no newline
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_bytes(b"\n".join(lines))
+    (file_summary,) = import_paths(store, damaged).files
+    assert file_summary.rejected == {grammar.MALFORMED: 1, grammar.TRUNCATED: 1}
+    assert [example.split(": ")[0] for example in file_summary.examples] == [
+        f"{damaged}:11",
+        f"{damaged}:{len(lines)}",
+    ]
+
+
 def test_a_nul_block_left_by_a_crash_is_garbage_not_a_truncated_line(
     good_text: Path, store: Store, tmp_path: Path
 ) -> None:
@@ -158,7 +205,6 @@ def test_a_name_resolved_capture_is_refused(good_text: Path, store: Store, tmp_p
     resolved.write_text(re.sub(r"\bfd00::([0-9a-f]+):1\b", r"v6-\1.lan", text))
     summary = import_paths(store, resolved, good_text)
     assert summary.files[0].status == f"failed: {NAME_RESOLVED_REFUSAL}"
-    assert "re-run tcpdump with -n" in summary.files[0].status
     assert summary.files[1].status == "imported"
     assert summary.exit_code() == 1
     assert stored(store) == _clean_totals(good_text, tmp_path)
@@ -187,6 +233,35 @@ def test_a_partly_name_resolved_capture_is_refused_whole(
     assert stored(store) == ({}, {})  # nothing committed
     import_paths(store, good_text)  # the -n rendering
     assert stored(store) == _clean_totals(good_text, tmp_path)
+
+
+def test_host_names_after_the_first_commit_are_rejected_lines(
+    good_text: Path, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file is judged before its first commit; host names that appear only after it are
+    rejected lines, and the summary, the store and a second import agree on what counted."""
+    monkeypatch.setattr(textfile, "CHUNK_BYTES", 2 << 10)
+    monkeypatch.setattr(textfile, "BATCH_BYTES", 4 << 10)  # the first commit: ~40 packets in
+    lines = good_text.read_bytes().split(b"\n")
+    half = len(lines) // 2
+    renamed = [re.sub(rb"^(\S+ IP )10\.0\.(\d+)\.1\.", rb"\1host\2.lan.", line) for line in lines]
+    named = [index for index in range(half, len(lines)) if renamed[index] != lines[index]]
+    assert len(named) > 50
+    resolved = tmp_path / "resolved.txt"
+    resolved.write_bytes(b"\n".join(lines[:half] + renamed[half:]))
+    kept = tmp_path / "kept.txt"
+    kept.write_bytes(b"\n".join(line for index, line in enumerate(lines) if index not in named))
+    summary = import_paths(store, resolved)
+    assert summary.files[0].status == IMPORTED
+    assert summary.files[0].rejected == {grammar.NAME_RESOLVED: len(named)}
+    assert summary.exit_code() == 1
+    with Store.open(tmp_path / "kept-db", writer=True) as clean:
+        assert summary.packets == import_paths(clean, kept).packets
+        expected = stored(clean)
+    assert stored(store) == expected
+    again = import_paths(store, resolved)
+    assert again.files[0].status == ALREADY_IMPORTED
+    assert stored(store) == expected
 
 
 def test_time_of_day_without_a_date_is_refused(

@@ -64,7 +64,7 @@ def test_rejected_lines_exit_1_and_the_summary_says_which(capture: Path, tmp_pat
     result = ntc(text, "--db-dir", tmp_path / "db")
     assert result.returncode == 1
     assert f"rejected 1 lines: 1 {NAME_RESOLVED}" in result.stdout
-    assert "re-run tcpdump with -n" in NAME_RESOLVED
+    assert "re-run tcpdump with -n" in result.stdout
     assert f"{text}:6: {NAME_RESOLVED}: 1760000000.000001 IP no-such-host" in result.stdout
     assert f"1 lines rejected (1 {NAME_RESOLVED})" in result.stdout.splitlines()[-1]
 
