@@ -14,9 +14,9 @@ from ntc_tui.capture.tshark import file_source
 from ntc_tui.errors import NtcError
 from ntc_tui.importer.capture_layout import RecordWalker
 from ntc_tui.importer.ledger import Position
-from ntc_tui.importer.pending import Pending
-from ntc_tui.records import DayCalendar, PacketRecord
-from ntc_tui.store import Store
+from ntc_tui.importer.model import FileSummary
+from ntc_tui.importer.pending import Outbox, Pending
+from ntc_tui.records import PacketRecord
 
 TRUNCATED_PACKET = "truncated last packet"
 DAMAGED_RECORD = "damaged record (the rest of the capture cannot be read)"
@@ -41,13 +41,14 @@ def import_capture(
     stream: ContentStream,
     position: Position,
     buffered: bytes,
-    store: Store,
-    calendar: DayCalendar,
+    outbox: Outbox,
+    file: FileSummary,
     progress: Callable[[int, int], None],
     cancel: threading.Event,
 ) -> CaptureResult:
     """Count the packets of the capture after the ``position.packets`` already counted, and
-    commit them with the ledger entry of the whole content; nothing when cancelled. A capture
+    queue them in ``outbox`` (for ``file``) with the ledger entry of the whole content; nothing
+    when cancelled. A capture
     cut in the middle of a packet is counted up to the cut and recorded as that prefix, so that
     the grown file continues there; one damaged in the middle is counted up to the damage and
     recorded whole (judged once, like garbage in text). ``stream`` is positioned after
@@ -58,7 +59,7 @@ def import_capture(
     Raises NtcError if tshark cannot read it."""
     result = CaptureResult()
     skip = position.packets
-    pending = Pending(calendar)
+    pending = Pending(outbox.calendar)
     walker = RecordWalker(content.first_bytes, position.offset)
     counted_offset, counted_digest = position.offset, position.digest.copy()
 
@@ -92,7 +93,7 @@ def import_capture(
     position.packets += pending.packets
     position.traffic_bytes += pending.bytes
     result.packets, result.bytes = pending.packets, pending.bytes
-    pending.commit(store, position)
+    outbox.add(pending, position, position.offset - counted_offset, file)
     progress(position.offset, result.packets)
     return result
 

@@ -1,9 +1,10 @@
-"""Counts waiting to be committed, with the ledger entry of the content they came from."""
+"""Counts waiting to be committed, with the ledger entries of the content they came from."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from ntc_tui.aggregate.tally import Tally, add_counts
 from ntc_tui.capture.tcpdump_chunks import ChunkCounts
@@ -15,8 +16,9 @@ from ntc_tui.capture.tcpdump_text import (
     LENGTH_PRINTED,
 )
 from ntc_tui.importer.ledger import Position
+from ntc_tui.importer.model import FAILED, FileSummary
 from ntc_tui.records import DayCalendar, PacketRecord
-from ntc_tui.store import Batch, Store
+from ntc_tui.store import Batch, LedgerEntry, Store, StoreWriteError
 
 LENGTH_RULES = {
     LENGTH_FRAME: "frame length (-e)",
@@ -45,32 +47,97 @@ class Pending:
 
     def add_chunk(self, counts: ChunkCounts) -> None:
         """Add a text chunk's counts: its grouped counts and its records."""
-        tally = self.tally
-        if tally.pairs:
-            add_counts(tally.pairs, counts.pairs)
-        else:  # the batch's first chunk: its counts become the batch's
-            tally.pairs = counts.pairs
-        if tally.proto_cells:
-            add_counts(tally.proto_cells, counts.proto_cells)
-        else:
-            tally.proto_cells = counts.proto_cells
-        self.packets += counts.packets
-        self.bytes += counts.bytes
+        self._add_grouped(counts.pairs, counts.proto_cells, counts.packets, counts.bytes)
         self.add_records(counts.records)
 
-    def commit(self, store: Store, position: Position | None) -> None:
-        """Apply the counts and the ledger entry of ``position`` (None: no entry) in one atomic
-        batch, and start a new batch. ``position`` already includes the content counted here."""
+    def add_pending(self, other: Pending) -> None:
+        """Add the counts of another batch in the making (which is not used again)."""
+        tally = other.tally
+        self._add_grouped(tally.pairs, tally.proto_cells, other.packets, other.bytes)
+
+    def _add_grouped(
+        self,
+        pairs: dict[Any, list[int]],
+        proto_cells: dict[Any, list[int]],
+        packets: int,
+        nbytes: int,
+    ) -> None:
+        tally = self.tally
+        if tally.pairs:
+            add_counts(tally.pairs, pairs)
+        else:  # the batch's first counts become the batch's
+            tally.pairs = pairs
+        if tally.proto_cells:
+            add_counts(tally.proto_cells, proto_cells)
+        else:
+            tally.proto_cells = proto_cells
+        self.packets += packets
+        self.bytes += nbytes
+
+
+class Outbox:
+    """Counts waiting to be committed, with the ledger entries of the content they came from.
+
+    The files of a folder share atomic batches: a commit costs about as much for a few records
+    as for many (every index page it touches, the journal, the syncs), and the files of one
+    capture repeat most of their pairs. What is queued is committed once ``batch_bytes`` of
+    content has queued, when a part of a file must be durable before the file goes on
+    (``now``), and at the end of the run. A file whose head is queued (a copy of a queued file,
+    or a longer version of it) must be looked up in the ledger only after a commit (``holds``).
+    """
+
+    def __init__(self, store: Store, calendar: DayCalendar, batch_bytes: int) -> None:
+        self.store = store
+        self.calendar = calendar
+        self.batch_bytes = batch_bytes
+        self._pending = Pending(calendar)
+        self._entries: list[LedgerEntry] = []
+        self._files: list[FileSummary] = []
+        self._content = 0
+
+    def holds(self, head: bytes) -> bool:
+        """Whether a ledger entry of content with this head is waiting to be committed."""
+        return any(entry.head == head for entry in self._entries)
+
+    def add(
+        self,
+        pending: Pending,
+        position: Position | None,
+        content: int,
+        file: FileSummary,
+        now: bool = False,
+    ) -> None:
+        """Queue ``pending`` (counted from ``content`` bytes of ``file``, not used again) with
+        the ledger entry of ``position`` (None: no entry), which includes that content."""
         entry = position.entry() if position is not None else None
+        self._pending.add_pending(pending)
+        if entry is not None:
+            self._entries.append(entry)
+        if not self._files or self._files[-1] is not file:
+            self._files.append(file)
+        self._content += content
+        if now or self._content >= self.batch_bytes:
+            self.commit()
+
+    def commit(self) -> None:
+        """Apply what is queued in one atomic batch. If the store refuses it (disk full, say),
+        the files it held are failed with the reason, their counts not stored, and the error
+        is raised."""
+        pending, entries, files = self._pending, self._entries, self._files
+        self._pending, self._entries, self._files = Pending(self.calendar), [], []
+        self._content = 0
+        if not pending.packets and not entries:
+            return
         batch = Batch(
-            pairs=self.tally.pairs,
-            proto_cells=self.tally.proto_cells,
-            ledger=[entry] if entry is not None else [],
+            pairs=pending.tally.pairs, proto_cells=pending.tally.proto_cells, ledger=entries
         )
-        if self.packets or entry is not None:
-            store.apply(batch)
-        self.tally = Tally(self.calendar)
-        self.packets = self.bytes = 0
+        try:
+            self.store.apply(batch)
+        except StoreWriteError as error:
+            for file in files:
+                file.status = f"{FAILED}: {error}"
+                file.packets = file.bytes = 0
+            raise
 
 
 def length_rule(kinds: Counter[str]) -> str:

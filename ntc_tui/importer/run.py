@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from ntc_tui.capture.content import TEXT, Content, ContentStream, sniff
 from ntc_tui.errors import NtcError, StoreUnusableError
+from ntc_tui.importer import textfile
 from ntc_tui.importer.ledger import HEAD_BYTES, Position, counted_prefix, head_digest
 from ntc_tui.importer.model import (
     ALREADY_IMPORTED,
@@ -25,10 +27,10 @@ from ntc_tui.importer.model import (
 from ntc_tui.importer.parallel import ChunkPool
 from ntc_tui.importer.paths import collect_paths
 from ntc_tui.importer.pcapfile import DAMAGED_RECORD, TRUNCATED_PACKET, import_capture
-from ntc_tui.importer.pending import CAPTURE_LENGTH_RULE, length_rule
+from ntc_tui.importer.pending import CAPTURE_LENGTH_RULE, Outbox, length_rule
 from ntc_tui.importer.textfile import RefusedError, TextImport
 from ntc_tui.records import DayCalendar
-from ntc_tui.store import Store
+from ntc_tui.store import Store, StoreWriteError
 
 ProgressCallback = Callable[[ImportProgress], None]
 _CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
@@ -62,6 +64,7 @@ def run_import(
                 summary.cancelled = True
                 break
             run.file_done(path)
+        run.finish()
     finally:
         run.pool.close()
     summary.seconds = time.monotonic() - started
@@ -84,6 +87,7 @@ class _Run:
         self.calendar = DayCalendar(options.utc)
         self.cancel = cancel
         self.pool = ChunkPool()
+        self.outbox = Outbox(store, self.calendar, textfile.BATCH_BYTES)
         self._progress = progress
         self._sizes = {path: _size(path) for path in files}
         self._files_total = len(files)
@@ -91,6 +95,11 @@ class _Run:
         self._files_done = 0
         self._bytes_done = 0
         self._packets_done = 0
+
+    def finish(self) -> None:
+        """Commit what the last files queued; if the store refuses it, those files are failed."""
+        with contextlib.suppress(StoreWriteError):
+            self.outbox.commit()
 
     def file_done(self, path: Path) -> None:
         self._files_done += 1
@@ -130,9 +139,10 @@ class _Run:
         with ContentStream(path, content.compression) as stream:
             first = stream.read(HEAD_BYTES)
             reread = _Prepended(first, stream)
-            position, buffered = counted_prefix(
-                self.store, head_digest(first), reread.read, self.options.force
-            )
+            head = head_digest(first)
+            if self.outbox.holds(head):  # the ledger must know the queued content first
+                self.outbox.commit()
+            position, buffered = counted_prefix(self.store, head, reread.read, self.options.force)
             if buffered is not None:
                 self._import_rest(content, stream, position, reread.rest() + buffered, summary)
                 return
@@ -163,8 +173,8 @@ class _Run:
                 stream,
                 position,
                 buffered,
-                self.store,
-                self.calendar,
+                self.outbox,
+                summary,
                 progress,
                 self.cancel,
             )
@@ -192,7 +202,7 @@ class _Run:
         progress: Callable[[int, int], None],
     ) -> None:
         text = TextImport(
-            stream, self.store, self.calendar, self.options.date, progress, self.cancel, self.pool
+            stream, self.outbox, summary, self.options.date, progress, self.cancel, self.pool
         )
         result = text.run(position, buffered)
         summary.packets, summary.bytes = result.packets, result.bytes

@@ -1,4 +1,4 @@
-"""Imports tcpdump text: the content read in chunks of whole packets, committed batch by batch."""
+"""Imports tcpdump text: the content read in chunks of whole packets, queued batch by batch."""
 
 from __future__ import annotations
 
@@ -31,13 +31,13 @@ from ntc_tui.capture.tcpdump_text import (
     RERUN_WITH_N,
 )
 from ntc_tui.importer.ledger import Position
+from ntc_tui.importer.model import FileSummary
 from ntc_tui.importer.parallel import ChunkPool, Piece
-from ntc_tui.importer.pending import Pending
-from ntc_tui.records import DayCalendar
-from ntc_tui.store import Store
+from ntc_tui.importer.pending import Outbox, Pending
 
 CHUNK_BYTES = 16 << 20  # text parsed at a time (whole packets)
-BATCH_BYTES = 64 << 20  # text counted per atomic batch (one ledger entry each)
+BATCH_BYTES = 64 << 20  # content per atomic batch: whole small files, each with its ledger entry,
+# or every BATCH_BYTES of a longer one
 ABSOLUTE_CLOCKS = (CLOCK_EPOCH, CLOCK_DATETIME)  # pieces of such files are counted in any order
 LOCAL_CLOCKS = (CLOCK_DATETIME, CLOCK_TIME_OF_DAY)  # a continued file's clock state is needed
 # a capture run without -n shows host names for the addresses that have one: more than this share
@@ -104,16 +104,17 @@ class TextImport:
     def __init__(
         self,
         stream: ContentStream,
-        store: Store,
-        calendar: DayCalendar,
+        outbox: Outbox,
+        file: FileSummary,
         date: datetime.date | None,
         progress: Callable[[int, int], None],
         cancel: threading.Event,
         pool: ChunkPool | None = None,
     ) -> None:
         self.stream = stream
-        self.store = store
-        self.calendar = calendar
+        self.outbox = outbox
+        self.file = file  # the summary the file's queued counts belong to
+        self.calendar = outbox.calendar
         self.date = date
         self.progress = progress  # (content bytes counted, packets counted), after each piece
         self.cancel = cancel
@@ -175,10 +176,11 @@ class TextImport:
         return SAMPLES - len(self.result.samples)
 
     def _count(self, counted: Iterator[tuple[Piece, ChunkCounts]], position: Position) -> None:
-        """Add each piece's counts in order; commit every BATCH_BYTES and at the end; stop
-        after a commit when cancelled. Raises RefusedError instead of the first commit when the
-        content read so far is name-resolved: the file is judged once, before anything of it is
-        counted, so that the summary always says what the store holds."""
+        """Add each piece's counts in order; commit every BATCH_BYTES, and queue the rest for
+        the outbox at the end; stop after a commit when cancelled. Raises RefusedError instead
+        of the first commit or queueing when the content read so far is name-resolved: the file
+        is judged once, before anything of it is counted, so that the summary always says what
+        the store holds."""
         pending = Pending(self.calendar)
         batch_start = position.offset
         judged = False
@@ -205,7 +207,10 @@ class TextImport:
                 # a file of which nothing counted and everything was rejected is not recorded:
                 # it is refused again next time, not "already imported"
                 recorded = position.packets > 0 or not result.rejects
-                pending.commit(self.store, position if recorded else None)
+                content = position.offset - batch_start
+                now = not piece.at_end  # a part of a file: durable before the file goes on
+                self.outbox.add(pending, position if recorded else None, content, self.file, now)
+                pending = Pending(self.calendar)
                 batch_start = position.offset
                 if self.cancel.is_set() and not piece.at_end:
                     result.cancelled = True

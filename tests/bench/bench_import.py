@@ -117,13 +117,16 @@ def _ceilings(path: Path) -> tuple[float, float]:
 
 
 def _split(path: Path, parts: int) -> list[Path]:
-    """``path`` cut at packet lines into ``parts`` files named like tcpdump's rotation."""
+    """``path`` cut at packet lines into ``parts`` files named like tcpdump's rotation, in a
+    folder of their own."""
     data = path.read_bytes()
+    folder = path.with_name(f"{parts} files")
+    folder.mkdir()
     pieces = []
     start = 0
     for part in range(1, parts + 1):
         end = len(data) if part == parts else data.find(b"\n1", len(data) * part // parts) + 1
-        piece = path.with_name(f"traffic_{part}.txt")
+        piece = folder / f"traffic_{part}.txt"
         piece.write_bytes(data[start:end])
         pieces.append(piece)
         start = end
@@ -146,15 +149,18 @@ def run(quick: bool = False) -> list[Row]:
         _render(pcap, big)
         lines = big.read_bytes().count(b"\n")
         parts = _split(big, 4)
+        small_parts = _split(big, 40)  # a folder of small files: a few MB each
         one_core = Measurement("text import, one file, one core", "lines/s")
         two_cores = Measurement("text import, one file, worker per core", "lines/s")
         several = Measurement("text import, 4 files, worker per core", "lines/s")
+        many = Measurement("text import, 40 files, worker per core", "lines/s")
         expression = Measurement(
             "the fast path's expression alone (re.findall), one core", "lines/s"
         )
         counting = Measurement("counting without the store (ChunkReader.read), one core", "lines/s")
         floor = Measurement("mawk summing bytes per second", "lines/s")
         floor_files = Measurement("mawk over the 4 files", "lines/s")
+        floor_many = Measurement("mawk over the 40 files", "lines/s")
         text_same = Measurement("text import of the pcap's packets", "packets/s")
         pcap_packets = Measurement("pcap import (tshark)", "packets/s")
         store_share = Measurement("store commits, one-core text import", "s")
@@ -169,6 +175,9 @@ def run(quick: bool = False) -> list[Row]:
             text_same.samples.append(rate(packets, seconds))
             seconds, _, _ = _ours(parts, workdir)
             several.samples.append(rate(lines, seconds))
+            seconds, _, _ = _ours(small_parts, workdir)
+            many.samples.append(rate(lines, seconds))
+            floor_many.samples.append(rate(lines, _mawk(small_parts)))
             floor.samples.append(rate(lines, _mawk([big])))
             expression_seconds, counting_seconds = _ceilings(big)
             expression.samples.append(rate(lines, expression_seconds))
@@ -182,6 +191,7 @@ def run(quick: bool = False) -> list[Row]:
             Row("import", one_core, floor, note),
             Row("import", two_cores, floor, note),
             Row("import", several, floor_files, note),
+            Row("import", many, floor_many, note),
             Row(
                 "import",
                 expression,
