@@ -46,9 +46,10 @@ def run_import(
     cancel: threading.Event | None = None,
 ) -> ImportSummary:
     """Import ``paths`` (files and folders) into ``store``, a writer. Bad input never stops it:
-    each file's outcome is in the summary. Cancelling stops after the current batch, which is
-    committed with its ledger entry, so that a later run continues exactly where this one
-    stopped. Raises UsageError for a missing path, StoreUnusableError for a broken store."""
+    each file's outcome is in the summary. Files share atomic batches, each file's counts with
+    its ledger entry. Cancelling stops after the current batch, and what was counted is
+    committed, so that a later run continues exactly where this one stopped. Raises UsageError
+    for a missing path, StoreUnusableError for a broken store."""
     started = time.monotonic()
     files = collect_paths(paths, options.recursive)
     run = _Run(files, store, options, progress, cancel or threading.Event())
