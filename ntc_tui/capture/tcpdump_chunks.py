@@ -42,6 +42,7 @@ SAMPLE_WIDTH = 120  # bytes of a rejected line kept in a sample
 TEXT_BYTES = bytes([9, 10, 13, *range(32, 127)])  # what tcpdump prints: printable ASCII
 BINARY_SHARE = 0.9  # text whose first bytes are less printable than this is binary data
 _FLAVOUR_SAMPLE = 200  # packet lines looked at to learn a file's flavour
+_FLAVOUR_LINES = 50 * _FLAVOUR_SAMPLE  # lines they are looked for in (-X dumps: ~100 a packet)
 _BINARY_SAMPLE = 4096  # bytes looked at to tell text from binary data
 _NUMBERED = re.compile(NUMBER_PATTERN.encode())
 _RELATIVE_START = re.compile(RELATIVE_START_PATTERN.encode())
@@ -127,7 +128,7 @@ class Detected:
 
 def detect_flavour(text: bytes, date: datetime.date | None) -> Detected:
     """The flavour of a file from its first packet lines, and how those lines were rejected."""
-    lines = text.split(b"\n")[:-1]  # complete lines only
+    lines = text.split(b"\n", _FLAVOUR_LINES)[:-1]  # complete lines only, the first of them
     head = lines[:_FLAVOUR_SAMPLE]
     numbered_lines = sum(1 for line in head if _NUMBERED.match(line))
     numbered = numbered_lines > sum(1 for line in head if line[:1] not in b" \t\r")
