@@ -48,12 +48,11 @@ def import_capture(
 ) -> CaptureResult:
     """Count the packets of the capture after the ``position.packets`` already counted, and
     queue them in ``outbox`` (for ``file``) with the ledger entry of the whole content; nothing
-    when cancelled. A capture
-    cut in the middle of a packet is counted up to the cut and recorded as that prefix, so that
-    the grown file continues there; one damaged in the middle is counted up to the damage and
-    recorded whole (judged once, like garbage in text). ``stream`` is positioned after
-    ``buffered``, the content read past ``position``; ``progress`` gets (content bytes done,
-    packets counted).
+    when cancelled. A capture cut in the middle of a packet is counted up to the cut and
+    recorded as that prefix, so that the grown file continues there; one damaged in the middle
+    is counted up to the damage and recorded whole (judged once, like garbage in text).
+    ``stream`` is positioned after ``buffered``, the content read past ``position``;
+    ``progress`` gets (content bytes done, packets counted).
 
     tshark reads the file itself (gzip too); bzip2 and xz are decompressed to a temporary file.
     Raises NtcError if tshark cannot read it."""

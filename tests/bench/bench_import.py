@@ -104,7 +104,7 @@ def _pieces(data: bytes, numbered: bool) -> list[tuple[bytes, int]]:
 def _ceilings(path: Path) -> tuple[float, float]:
     """Seconds, on one core, of the fast path's expression alone over the file's pieces (what
     Python's re costs before anything is counted) and of counting the pieces with no store
-    (ChunkReader.read, what a worker does): the rates an import of the file cannot exceed."""
+    (ChunkReader.read, what a worker does): rates a one-core import of the file cannot exceed."""
     data = path.read_bytes()
     flavour = detect_flavour(data[:CHUNK_BYTES], None).flavour
     fast = fast_path(flavour)
