@@ -78,9 +78,9 @@ class Pending:
 class Outbox:
     """Counts waiting to be committed, with the ledger entries of the content they came from.
 
-    The files of a folder share atomic batches: a commit costs about as much for a few records
-    as for many (every index page it touches, the journal, the syncs), and the files of one
-    capture repeat most of their pairs. What is queued is committed once ``batch_bytes`` of
+    The files of a folder share atomic batches: the files of one capture repeat most of their
+    pairs, and a batch upserts each pair once (40 files of 4 MB: 440k record upserts committed
+    file by file, 39k together). What is queued is committed once ``batch_bytes`` of
     content has queued, when a part of a file must be durable before the file goes on
     (``now``), and at the end of the run. A file whose head is queued (a copy of a queued file,
     or a longer version of it) must be looked up in the ledger only after a commit (``holds``).
